@@ -1,0 +1,93 @@
+// RecordReader: a CSV file (canonical, or with a mapping) read as a stream
+// of validated records. Everything that can be wrong with a row is reported
+// with the line, the column (1-based, with its header name) and a reason
+// that never quotes the value; good rows are returned as records.
+//
+// Header rules: a canonical header needs no mapping; with a mapping, the
+// mapped source columns must all exist. Columns that are neither canonical
+// (or mapped) nor ignored give one warning each. An empty file, a header
+// with a duplicate or empty column name, or a header naming no name field
+// (full_name, given_name, family_name) is an error of the whole file.
+//
+// Thread-safety: one reader per thread.
+//
+//   KL_ASSIGN_OR_RETURN(auto reader, RecordReader::Open(path, nullptr, Kind::kPerson));
+//   ReadRow row;
+//   while (true) {
+//     KL_ASSIGN_OR_RETURN(bool more, reader->Next(&row));
+//     if (!more) break;
+//     if (!row.issues.empty()) { report(row.issues); continue; }
+//     use(row.record);
+//   }
+#ifndef KINLINK_FORMATS_RECORD_READER_H_
+#define KINLINK_FORMATS_RECORD_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "formats/csv.h"
+#include "formats/mapping.h"
+#include "record/record.h"
+
+namespace kinlink::formats {
+
+struct RowIssue {
+  std::uint64_t line = 0;
+  std::size_t column = 0;   // 1-based; 0 = the whole row
+  std::string column_name;  // header name of that column ("" for 0)
+  std::string reason;
+  std::string ToString() const;  // "line 7, column 10 (birth_date): ..."
+};
+
+struct ReadRow {
+  std::uint64_t line = 0;
+  record::Record record;
+  std::vector<RowIssue> issues;  // empty: `record` is valid
+};
+
+class RecordReader {
+ public:
+  // `mapping` may be null (canonical header). `kind` is the kind of every
+  // record read. The file's header is read and checked here.
+  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path,
+                                                    const Mapping* mapping, record::Kind kind,
+                                                    const CsvLimits& limits = {});
+  static Result<std::unique_ptr<RecordReader>> FromString(std::string data,
+                                                          const Mapping* mapping,
+                                                          record::Kind kind,
+                                                          const CsvLimits& limits = {});
+
+  // Reads the next data row. False at the end. Fails only on I/O errors
+  // and the row limit.
+  Result<bool> Next(ReadRow* row);
+
+  // One per unknown column, e.g. "column 5 (soc_sec_id) is not a Kinlink
+  // field and is ignored; map it in a mapping file or list it under
+  // [ignore]".
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::uint64_t bytes_consumed() const { return csv_->bytes_consumed(); }
+  std::uint64_t total_bytes() const { return csv_->total_bytes(); }
+
+ private:
+  struct Binding {
+    record::Field field;
+    std::vector<std::size_t> columns;  // 0-based source columns
+    std::string date_format;
+  };
+  RecordReader(std::unique_ptr<CsvReader> csv, record::Kind kind);
+  Status ReadHeader(const Mapping* mapping);
+
+  std::unique_ptr<CsvReader> csv_;
+  record::Kind kind_;
+  std::vector<std::string> header_;
+  std::vector<Binding> bindings_;
+  std::vector<std::string> warnings_;
+  record::ValidationContext context_;
+};
+
+}  // namespace kinlink::formats
+
+#endif  // KINLINK_FORMATS_RECORD_READER_H_

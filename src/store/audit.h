@@ -1,0 +1,52 @@
+// The audit log: append-only, hash-chained and MAC'd with the audit key.
+// Entry n's MAC = MAC(audit key, mac(n-1) || seq || time || actor || action
+// || target || detail), each part length-prefixed; entry 1 chains to a
+// fixed genesis value. The head (last seq and MAC) is kept in the store's
+// meta, MAC'd too, so that deleting the newest entries is detected.
+// Verify names the first bad entry: edited, deleted, reordered, inserted or
+// truncated rows all break the chain or the head.
+//
+// Thread-safety: one AuditLog per Store, used under the store's thread rule.
+#ifndef KINLINK_STORE_AUDIT_H_
+#define KINLINK_STORE_AUDIT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+namespace kinlink::store {
+
+struct AuditVerifyReport {
+  bool ok = false;
+  std::int64_t entries = 0;        // entries checked
+  std::int64_t first_bad_seq = 0;  // 0 when ok
+  std::string problem;             // "" when ok
+};
+
+class AuditLog {
+ public:
+  // `store` and `audit_key` must outlive this object.
+  AuditLog(Store& store, const crypto::SecretBytes& audit_key)
+      : store_(store), key_(audit_key) {}
+
+  // Appends one entry (within the caller's transaction, if any) and moves
+  // the head. `time` 0 = now.
+  Status Append(std::string_view actor, std::string_view action, std::string_view target,
+                std::string_view detail, std::int64_t time = 0);
+
+  // Walks the whole chain. Fails only on a store error; tampering is
+  // reported in the report.
+  Result<AuditVerifyReport> Verify();
+
+ private:
+  Store& store_;
+  const crypto::SecretBytes& key_;
+};
+
+}  // namespace kinlink::store
+
+#endif  // KINLINK_STORE_AUDIT_H_

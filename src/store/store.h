@@ -1,0 +1,144 @@
+// store: where a registry's bytes rest. Holds only ciphertext, wrapped keys,
+// keyed tokens, timestamps and the audit log — never plaintext personal
+// data. An interface with one backend today (SQLite, sqlite_store.h) and a
+// shared test suite (store_suite.h) that every backend must pass.
+//
+// Thread-safety: a Store object is used by one thread at a time; several
+// processes may open the same registry (the backend serialises writers).
+//
+//   KL_ASSIGN_OR_RETURN(auto db, OpenSqliteStore(dir + "/registry.db", OpenMode::kCreate));
+//   KL_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(*db));
+//   KL_ASSIGN_OR_RETURN(std::int64_t id, db->InsertRecord(row));
+//   KL_RETURN_IF_ERROR(txn.Commit());
+#ifndef KINLINK_STORE_STORE_H_
+#define KINLINK_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace kinlink::store {
+
+// Current schema version written by every backend.
+inline constexpr int kSchemaVersion = 1;
+
+// One record as stored. Everything here is safe to rest on disk.
+struct RecordRow {
+  std::int64_t id = 0;           // registry id; 0 = assign on insert
+  std::uint8_t kind = 0;         // record::Kind value
+  std::int64_t version = 1;      // bumped on every update of the payload
+  std::int64_t created_at = 0;   // unix seconds
+  std::int64_t updated_at = 0;   // unix seconds
+  std::int64_t import_id = 0;    // 0 = not from an import
+  std::string source_token;      // keyed token of (kind, source id); "" = none
+  std::string status_token;      // keyed token of the person status; "" = none
+  std::optional<std::string> wrapped_key;  // nullopt = crypto-shredded
+  std::string sealed;            // AEAD ciphertext of the record
+};
+
+struct RecordFilter {
+  std::optional<std::uint8_t> kind;
+  std::optional<std::string> status_token;
+  std::optional<std::int64_t> created_from;  // inclusive, unix seconds
+  std::optional<std::int64_t> created_to;    // inclusive
+  bool include_shredded = false;
+};
+
+struct ImportRow {
+  std::int64_t id = 0;  // assigned on insert
+  std::int64_t started_at = 0;
+  std::int64_t finished_at = 0;
+  std::uint8_t kind = 0;
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+};
+
+// One audit entry as stored. Contents are never personal data: actors are
+// account or OS user names, targets registry ids, details counts and codes.
+struct AuditRow {
+  std::int64_t seq = 0;  // 1, 2, 3, ... with no gaps
+  std::int64_t time = 0; // unix seconds
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail;
+  std::string mac;       // MAC chaining this entry to the previous one
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Transactions (prefer the RAII Transaction below). Not nested.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+
+  // Small named values (wrapped master key, audit head, settings).
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+
+  // Inserts `row` (id 0: the store assigns one) and returns its id.
+  // ALREADY_EXISTS when a non-empty source_token is already used.
+  virtual Result<std::int64_t> InsertRecord(const RecordRow& row) = 0;
+  // NOT_FOUND when absent.
+  virtual Result<RecordRow> GetRecord(std::int64_t id) = 0;
+  // Ids of records with this source token (0 or 1 per kind).
+  virtual Result<std::vector<std::int64_t>> FindBySourceToken(std::string_view token) = 0;
+  // Replaces the payload: sets sealed, version and updated_at (and
+  // status_token). ABORTED when the stored version is not `expected_version`
+  // (another writer won). NOT_FOUND when absent.
+  virtual Status UpdateRecord(const RecordRow& row, std::int64_t expected_version) = 0;
+  // Rewraps: sets the wrapped data key of a record (master-key rotation).
+  virtual Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) = 0;
+  // Crypto-shred: destroys the wrapped data key and the ciphertext, and the
+  // tokens, so that nothing of the record can be opened again; the row
+  // remains as a tombstone. The backend must not leave the old bytes in
+  // free pages or its log (SQLite: secure_delete + WAL checkpoint).
+  virtual Status ShredRecord(std::int64_t id) = 0;
+  // Calls `fn` for each matching record in id order; stops at the first
+  // non-OK status `fn` returns and returns it.
+  virtual Status ForEachRecord(const RecordFilter& filter,
+                               const std::function<Status(const RecordRow&)>& fn) = 0;
+  virtual Result<std::int64_t> CountRecords(const RecordFilter& filter) = 0;
+
+  virtual Result<std::int64_t> InsertImport(const ImportRow& row) = 0;
+  virtual Status FinishImport(const ImportRow& row) = 0;
+
+  // Appends `row` (its seq must be last seq + 1; ALREADY_EXISTS otherwise).
+  virtual Status AppendAudit(const AuditRow& row) = 0;
+  virtual Result<std::optional<AuditRow>> LastAudit() = 0;
+  // In seq order; stops at the first non-OK status of `fn`.
+  virtual Status ForEachAudit(const std::function<Status(const AuditRow&)>& fn) = 0;
+
+  // Moves everything from the write-ahead log into the main file and
+  // empties the log. Called after a shred and on close.
+  virtual Status Checkpoint() = 0;
+  // "ok" or the backend's list of problems.
+  virtual Result<std::string> IntegrityCheck() = 0;
+};
+
+// RAII transaction: rolls back unless committed.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Store& store);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Store* store) : store_(store) {}
+  Store* store_;
+};
+
+}  // namespace kinlink::store
+
+#endif  // KINLINK_STORE_STORE_H_
