@@ -1,6 +1,6 @@
 // crypto: Kinlink's key hierarchy and primitives, all from libsodium.
 //
-//   passphrase --Argon2id--> key-wrapping key --\
+//   passphrase --Argon2id--> key-wrapping key --+
 //   key file (32 bytes) -------------------------+--> unwraps the master key
 //   master key --crypto_kdf--> purpose keys (record-key wrapping, token,
 //                              audit MAC, session MAC)
@@ -115,6 +115,7 @@ Result<SecretBytes> ReadKeyFile(const std::string& path);
 
 // Purpose keys, derived from the master key with crypto_kdf (context
 // "kinlink1"). Values are stable: changing one orphans stored data.
+// Precondition: master.size() == kKeyBytes (aborts otherwise).
 enum class Purpose : std::uint64_t {
   kRecordKeyWrap = 1,
   kToken = 2,
@@ -125,12 +126,18 @@ SecretBytes DeriveKey(const SecretBytes& master, Purpose purpose);
 
 // AEAD: XChaCha20-Poly1305-IETF with a random 24-byte nonce.
 // Returns nonce || ciphertext || tag.
+// Precondition for Seal, Open, OpenSecret, Token, Mac and VerifyMac:
+// key.size() == kKeyBytes (aborts otherwise: a programming error).
 std::string Seal(const SecretBytes& key, std::string_view plaintext,
                  std::string_view associated_data);
 // UNAUTHENTICATED when the key, the associated data or any byte is wrong;
 // DATA_LOSS when `sealed` is too short.
 Result<std::string> Open(const SecretBytes& key, std::string_view sealed,
                          std::string_view associated_data);
+// As Open, but decrypts straight into locked memory, for sealed keys (a
+// wrapped per-record data key) that must never sit in a std::string.
+Result<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
+                               std::string_view associated_data);
 // Sealed size for a plaintext of `plaintext_size` bytes.
 std::size_t SealedSize(std::size_t plaintext_size);
 
