@@ -11,6 +11,10 @@
 // Writer: quotes a field only when it holds a comma, quote, CR or LF, or
 // starts or ends with a space; rows end with CRLF (RFC 4180).
 //
+// The reader takes the first row for the header: max_rows limits the rows
+// after it. A single empty field is written as "" so that the row is
+// not a blank line.
+//
 // Thread-safety: one reader or writer per thread.
 #ifndef KINLINK_FORMATS_CSV_H_
 #define KINLINK_FORMATS_CSV_H_
@@ -78,6 +82,9 @@ class CsvReader {
   bool Fill();  // reads more input into buf_; false at end
   int Peek();
   int Get();
+  int PeekSecond();
+  // Errors of the input as a whole: I/O, over max_file_bytes.
+  Status InputStatus() const;
 
   std::FILE* file_ = nullptr;
   std::string buf_;
@@ -89,6 +96,9 @@ class CsvReader {
   std::uint64_t rows_ = 0;
   std::uint64_t consumed_ = 0;
   std::uint64_t total_ = 0;
+  std::uint64_t dropped_ = 0;  // bytes discarded from the front of buf_
+  std::uint64_t read_ = 0;     // bytes read from file_
+  bool over_file_limit_ = false;
   CsvLimits limits_;
 };
 

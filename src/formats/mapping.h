@@ -11,6 +11,11 @@
 //   region = "state"
 //   [ignore]
 //   columns = ["soc_sec_id"]   # no warning for these
+//   [options]
+//   trim = true   # strip ASCII spaces and tabs around header names and values
+//
+// Every table and key is checked: an unknown one is an error (a typo should
+// not silently drop a column).
 //
 // Date formats use %Y (4 digits), %m, %d (2 digits, or 1-2 with %-m/%-d),
 // %y is not accepted (ambiguous century); any other character must match
@@ -47,10 +52,14 @@ class Mapping {
 
   const std::vector<FieldSource>& sources() const { return sources_; }
   const std::vector<std::string>& ignored() const { return ignored_; }
+  // [options] trim: values and header names lose surrounding spaces and
+  // tabs before use (FEBRL writes ", " between fields).
+  bool trim() const { return trim_; }
 
  private:
-  std::vector<FieldSource> sources_;
+  std::vector<FieldSource> sources_;  // in field order
   std::vector<std::string> ignored_;
+  bool trim_ = false;
 };
 
 // Converts `value` written in `format` (see above) to the canonical

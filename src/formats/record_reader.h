@@ -9,6 +9,19 @@
 // with a duplicate or empty column name, or a header naming no name field
 // (full_name, given_name, family_name) is an error of the whole file.
 //
+// Binding: with no mapping, each column named like a Kinlink field fills
+// that field. With a mapping, its fields are filled from their source
+// columns, and a canonical-named column that the mapping does not mention
+// still fills its field (unless the mapping fills that field from another
+// column: then the column is ignored with a warning). The mapping is only
+// read during Open; it need not outlive the reader.
+//
+// Per row, in order: the CSV error if any (one issue); the column count;
+// then for every column that is used, UTF-8 (byte positions are 1-based)
+// and the date format of its binding; then record::Validate. A field with
+// an issue is not reported again by Validate. Columns that are not used are
+// not checked at all.
+//
 // Thread-safety: one reader per thread.
 //
 //   KL_ASSIGN_OR_RETURN(auto reader, RecordReader::Open(path, nullptr, Kind::kPerson));
@@ -52,11 +65,10 @@ class RecordReader {
  public:
   // `mapping` may be null (canonical header). `kind` is the kind of every
   // record read. The file's header is read and checked here.
-  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path,
-                                                    const Mapping* mapping, record::Kind kind,
+  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path, const Mapping* mapping,
+                                                    record::Kind kind,
                                                     const CsvLimits& limits = {});
-  static Result<std::unique_ptr<RecordReader>> FromString(std::string data,
-                                                          const Mapping* mapping,
+  static Result<std::unique_ptr<RecordReader>> FromString(std::string data, const Mapping* mapping,
                                                           record::Kind kind,
                                                           const CsvLimits& limits = {});
 
@@ -86,6 +98,8 @@ class RecordReader {
   std::vector<Binding> bindings_;
   std::vector<std::string> warnings_;
   record::ValidationContext context_;
+  bool trim_ = false;  // Mapping::trim()
+  CsvRow csv_row_;     // reused between rows
 };
 
 }  // namespace kinlink::formats

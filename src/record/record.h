@@ -128,8 +128,9 @@ struct PartialDate {
   int day = 0;    // 0 = unknown, else 1..days in month (needs month)
 
   // Strict: "YYYY", "YYYY-MM" or "YYYY-MM-DD" with exactly those digits.
-  // INVALID_ARGUMENT with a reason ("month 13 is not 1-12", "2023-02 has
-  // 28 days, not 29") on anything else. No surrounding spaces.
+  // INVALID_ARGUMENT with a reason ("month 13 is not 1-12", "day 29 does
+  // not exist in 2023-02 (it has 28 days)") on anything else. No
+  // surrounding spaces.
   static Result<PartialDate> Parse(std::string_view text);
   std::string ToString() const;  // the canonical form Parse accepts
   // Days since 1970-01-01 of the earliest / latest day this date can be.
@@ -180,6 +181,7 @@ struct FieldError {
 
 struct ValidationContext {
   // Days since 1970-01-01 of "today" (dates after it are rejected).
+  // 0 (the default) means the real today, TodayDays().
   std::int64_t today_days = 0;
 };
 // Today's date as days since 1970-01-01 (UTC).
