@@ -10,6 +10,7 @@
 #ifndef KINLINK_STORE_AUDIT_H_
 #define KINLINK_STORE_AUDIT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@
 #include "store/store.h"
 
 namespace kinlink::store {
+
+// Bytes of each of actor, action, target and detail.
+inline constexpr std::size_t kMaxAuditFieldBytes = 4096;
 
 struct AuditVerifyReport {
   bool ok = false;
@@ -30,16 +34,23 @@ struct AuditVerifyReport {
 class AuditLog {
  public:
   // `store` and `audit_key` must outlive this object.
-  AuditLog(Store& store, const crypto::SecretBytes& audit_key)
-      : store_(store), key_(audit_key) {}
+  AuditLog(Store& store, const crypto::SecretBytes& audit_key) : store_(store), key_(audit_key) {}
 
   // Appends one entry (within the caller's transaction, if any) and moves
-  // the head. `time` 0 = now.
+  // the head. `time` 0 = now. When the caller has no transaction open, the
+  // append runs in one of its own (Store::InTransaction), so the entry and
+  // the head always move together.
+  // Fails closed: DATA_LOSS when the stored head does not verify or does not
+  // match the last entry (the log was tampered with; run Verify), rather
+  // than chaining new entries onto a damaged log. INVALID_ARGUMENT when a
+  // field is over kMaxAuditFieldBytes.
   Status Append(std::string_view actor, std::string_view action, std::string_view target,
                 std::string_view detail, std::int64_t time = 0);
 
   // Walks the whole chain. Fails only on a store error; tampering is
-  // reported in the report.
+  // reported in the report. Runs in a transaction of its own when none is
+  // open, so that the entries and the head are read from one snapshot
+  // (writers wait while it runs).
   Result<AuditVerifyReport> Verify();
 
  private:

@@ -30,16 +30,16 @@ inline constexpr int kSchemaVersion = 1;
 
 // One record as stored. Everything here is safe to rest on disk.
 struct RecordRow {
-  std::int64_t id = 0;           // registry id; 0 = assign on insert
-  std::uint8_t kind = 0;         // record::Kind value
-  std::int64_t version = 1;      // bumped on every update of the payload
-  std::int64_t created_at = 0;   // unix seconds
-  std::int64_t updated_at = 0;   // unix seconds
-  std::int64_t import_id = 0;    // 0 = not from an import
-  std::string source_token;      // keyed token of (kind, source id); "" = none
-  std::string status_token;      // keyed token of the person status; "" = none
+  std::int64_t id = 0;                     // registry id; 0 = assign on insert
+  std::uint8_t kind = 0;                   // record::Kind value
+  std::int64_t version = 1;                // bumped on every update of the payload
+  std::int64_t created_at = 0;             // unix seconds
+  std::int64_t updated_at = 0;             // unix seconds
+  std::int64_t import_id = 0;              // 0 = not from an import
+  std::string source_token;                // keyed token of (kind, source id); "" = none
+  std::string status_token;                // keyed token of the person status; "" = none
   std::optional<std::string> wrapped_key;  // nullopt = crypto-shredded
-  std::string sealed;            // AEAD ciphertext of the record
+  std::string sealed;                      // AEAD ciphertext of the record
 };
 
 struct RecordFilter {
@@ -62,13 +62,13 @@ struct ImportRow {
 // One audit entry as stored. Contents are never personal data: actors are
 // account or OS user names, targets registry ids, details counts and codes.
 struct AuditRow {
-  std::int64_t seq = 0;  // 1, 2, 3, ... with no gaps
-  std::int64_t time = 0; // unix seconds
+  std::int64_t seq = 0;   // 1, 2, 3, ... with no gaps
+  std::int64_t time = 0;  // unix seconds
   std::string actor;
   std::string action;
   std::string target;
   std::string detail;
-  std::string mac;       // MAC chaining this entry to the previous one
+  std::string mac;  // MAC chaining this entry to the previous one
 };
 
 class Store {
@@ -78,7 +78,11 @@ class Store {
   // Transactions (prefer the RAII Transaction below). Not nested.
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
+  // Safe to call when no transaction is open (then a no-op returning OK).
   virtual Status Rollback() = 0;
+  // True while a transaction begun with Begin() is open. Lets helpers such as
+  // AuditLog join the caller's transaction or open their own.
+  virtual bool InTransaction() const = 0;
 
   // Small named values (wrapped master key, audit head, settings).
   virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
@@ -93,17 +97,24 @@ class Store {
   virtual Result<std::vector<std::int64_t>> FindBySourceToken(std::string_view token) = 0;
   // Replaces the payload: sets sealed, version and updated_at (and
   // status_token). ABORTED when the stored version is not `expected_version`
-  // (another writer won). NOT_FOUND when absent.
+  // (another writer won). NOT_FOUND when absent. FAILED_PRECONDITION when the
+  // record is shredded. INVALID_ARGUMENT unless row.version > expected_version
+  // (the version is the AEAD associated data and must move forward).
   virtual Status UpdateRecord(const RecordRow& row, std::int64_t expected_version) = 0;
   // Rewraps: sets the wrapped data key of a record (master-key rotation).
+  // NOT_FOUND when absent, FAILED_PRECONDITION when shredded,
+  // INVALID_ARGUMENT when `wrapped_key` is empty.
   virtual Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) = 0;
   // Crypto-shred: destroys the wrapped data key and the ciphertext, and the
   // tokens, so that nothing of the record can be opened again; the row
-  // remains as a tombstone. The backend must not leave the old bytes in
-  // free pages or its log (SQLite: secure_delete + WAL checkpoint).
+  // remains as a tombstone (version + 1, wrapped_key nullopt, sealed and
+  // tokens empty). The backend must not leave the old bytes in free pages or
+  // its log (SQLite: secure_delete + WAL checkpoint): call Checkpoint()
+  // after the commit. NOT_FOUND when absent; shredding twice is OK.
   virtual Status ShredRecord(std::int64_t id) = 0;
   // Calls `fn` for each matching record in id order; stops at the first
-  // non-OK status `fn` returns and returns it.
+  // non-OK status `fn` returns and returns it. `fn` may call this store
+  // (read, update, shred the record it was given).
   virtual Status ForEachRecord(const RecordFilter& filter,
                                const std::function<Status(const RecordRow&)>& fn) = 0;
   virtual Result<std::int64_t> CountRecords(const RecordFilter& filter) = 0;

@@ -1,0 +1,890 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kinlink::store {
+namespace {
+
+constexpr std::string_view kMarkerKey = "kinlink_registry";
+constexpr std::string_view kVersionKey = "schema_version";
+// Writers wait this long for another process's write to finish.
+constexpr int kBusyTimeoutMs = 10000;
+
+// Numbered migrations, applied in order inside one transaction to bring a
+// file from its stored schema version up to kSchemaVersion. Entries are never
+// edited once released; a change is a new entry. `meta` itself is created
+// before the first migration so that the version can always be read.
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  import_id INTEGER NOT NULL,
+  source_token BLOB,
+  status_token BLOB,
+  wrapped_key BLOB,
+  sealed BLOB NOT NULL);
+CREATE UNIQUE INDEX records_source_token ON records(source_token);
+CREATE INDEX records_kind_id ON records(kind, id);
+CREATE INDEX records_created_at ON records(created_at);
+CREATE TABLE imports(
+  id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  rejected INTEGER NOT NULL);
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  mac BLOB NOT NULL);
+)sql"},
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
+              "one migration per schema version");
+
+constexpr const char* kRecordColumns =
+    "id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
+    "wrapped_key, sealed";
+
+// The statements every connection prepares once (on first use) and reuses.
+enum class Sql : int {
+  kBegin,
+  kCommit,
+  kRollback,
+  kGetMeta,
+  kSetMeta,
+  kInsertRecord,
+  kGetRecord,
+  kFindBySourceToken,
+  kUpdateRecord,
+  kRecordState,
+  kSetWrappedKey,
+  kShredRecord,
+  kInsertImport,
+  kFinishImport,
+  kLastAuditSeq,
+  kInsertAudit,
+  kLastAudit,
+  kForEachAudit,
+  kCount,  // not a statement
+};
+
+constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "SELECT value FROM meta WHERE key = ?1",
+    "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    "INSERT INTO records(id, kind, version, created_at, updated_at, import_id, source_token, "
+    "status_token, wrapped_key, sealed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    "SELECT id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
+    "wrapped_key, sealed FROM records WHERE id = ?1",
+    "SELECT id FROM records WHERE source_token = ?1 ORDER BY id",
+    "UPDATE records SET sealed = ?3, version = ?4, updated_at = ?5, status_token = ?6 "
+    "WHERE id = ?1 AND version = ?2 AND wrapped_key IS NOT NULL",
+    "SELECT version, wrapped_key IS NULL FROM records WHERE id = ?1",
+    "UPDATE records SET wrapped_key = ?2 WHERE id = ?1 AND wrapped_key IS NOT NULL",
+    "UPDATE records SET wrapped_key = NULL, sealed = zeroblob(0), source_token = NULL, "
+    "status_token = NULL, version = version + 1 WHERE id = ?1",
+    "INSERT INTO imports(started_at, finished_at, kind, accepted, rejected) "
+    "VALUES(?1, ?2, ?3, ?4, ?5)",
+    "UPDATE imports SET finished_at = ?2, accepted = ?3, rejected = ?4 WHERE id = ?1",
+    "SELECT max(seq) FROM audit",
+    "INSERT INTO audit(seq, time, actor, action, target, detail, mac) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "SELECT seq, time, actor, action, target, detail, mac FROM audit "
+    "ORDER BY seq DESC LIMIT 1",
+    "SELECT seq, time, actor, action, target, detail, mac FROM audit ORDER BY seq",
+};
+
+// Maps an SQLite result code to a Status naming the operation. Uses
+// sqlite3_errstr (generic text per code), never sqlite3_errmsg, so that no
+// message can carry a stored value.
+Status SqliteError(int rc, std::string_view operation) {
+  std::string message(operation);
+  message += ": ";
+  message += sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return UnavailableError(message + " (another process is using the registry)");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return DataLossError(message);
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExistsError(message);
+      }
+      return InternalError(message);
+    case SQLITE_FULL:
+      return ResourceExhaustedError(message);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return PermissionDeniedError(message);
+    default:
+      return InternalError(message);
+  }
+}
+
+// Bindings use SQLITE_STATIC (no copy): every statement is stepped while
+// the bound values live, and StmtLease clears the bindings right after.
+
+// Binds bytes as a BLOB. An empty value must still be a BLOB, not NULL
+// (sqlite3_bind_blob with a null pointer binds NULL).
+int BindBlob(sqlite3_stmt* stmt, int index, std::string_view bytes) {
+  if (bytes.empty()) return sqlite3_bind_zeroblob(stmt, index, 0);
+  return sqlite3_bind_blob64(stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+}
+
+// Binds bytes as a BLOB, or NULL when empty (tokens: "" = none).
+int BindBlobOrNull(sqlite3_stmt* stmt, int index, std::string_view bytes) {
+  if (bytes.empty()) return sqlite3_bind_null(stmt, index);
+  return sqlite3_bind_blob64(stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+}
+
+int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
+  return sqlite3_bind_text64(stmt, index, text.empty() ? "" : text.data(), text.size(),
+                             SQLITE_STATIC, SQLITE_UTF8);
+}
+
+// Column bytes (BLOB or TEXT); "" for NULL or empty.
+std::string ColumnBytes(sqlite3_stmt* stmt, int column) {
+  const void* data = sqlite3_column_blob(stmt, column);
+  int size = sqlite3_column_bytes(stmt, column);
+  if (data == nullptr || size <= 0) return std::string();
+  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+Result<RecordRow> ReadRecord(sqlite3_stmt* stmt) {
+  RecordRow row;
+  row.id = sqlite3_column_int64(stmt, 0);
+  std::int64_t kind = sqlite3_column_int64(stmt, 1);
+  if (kind < 0 || kind > std::numeric_limits<std::uint8_t>::max()) {
+    return DataLossError("read record: stored kind is out of range");
+  }
+  row.kind = static_cast<std::uint8_t>(kind);
+  row.version = sqlite3_column_int64(stmt, 2);
+  row.created_at = sqlite3_column_int64(stmt, 3);
+  row.updated_at = sqlite3_column_int64(stmt, 4);
+  row.import_id = sqlite3_column_int64(stmt, 5);
+  row.source_token = ColumnBytes(stmt, 6);
+  row.status_token = ColumnBytes(stmt, 7);
+  if (sqlite3_column_type(stmt, 8) == SQLITE_NULL) {
+    row.wrapped_key = std::nullopt;
+  } else {
+    row.wrapped_key = ColumnBytes(stmt, 8);
+  }
+  row.sealed = ColumnBytes(stmt, 9);
+  return row;
+}
+
+AuditRow ReadAudit(sqlite3_stmt* stmt) {
+  AuditRow row;
+  row.seq = sqlite3_column_int64(stmt, 0);
+  row.time = sqlite3_column_int64(stmt, 1);
+  row.actor = ColumnBytes(stmt, 2);
+  row.action = ColumnBytes(stmt, 3);
+  row.target = ColumnBytes(stmt, 4);
+  row.detail = ColumnBytes(stmt, 5);
+  row.mac = ColumnBytes(stmt, 6);
+  return row;
+}
+
+// SQL and bindings for a RecordFilter; the same text for the same set of
+// present fields, so that the statement can be cached.
+std::string FilterWhere(const RecordFilter& filter) {
+  std::string where = " WHERE 1";
+  if (filter.kind.has_value()) where += " AND kind = ?1";
+  if (filter.status_token.has_value()) {
+    where += filter.status_token->empty() ? " AND status_token IS NULL" : " AND status_token = ?2";
+  }
+  if (filter.created_from.has_value()) where += " AND created_at >= ?3";
+  if (filter.created_to.has_value()) where += " AND created_at <= ?4";
+  if (!filter.include_shredded) where += " AND wrapped_key IS NOT NULL";
+  return where;
+}
+
+int BindFilter(sqlite3_stmt* stmt, const RecordFilter& filter) {
+  int rc = SQLITE_OK;
+  if (filter.kind.has_value()) rc = sqlite3_bind_int64(stmt, 1, *filter.kind);
+  if (rc == SQLITE_OK && filter.status_token.has_value() && !filter.status_token->empty()) {
+    rc = BindBlob(stmt, 2, *filter.status_token);
+  }
+  if (rc == SQLITE_OK && filter.created_from.has_value()) {
+    rc = sqlite3_bind_int64(stmt, 3, *filter.created_from);
+  }
+  if (rc == SQLITE_OK && filter.created_to.has_value()) {
+    rc = sqlite3_bind_int64(stmt, 4, *filter.created_to);
+  }
+  return rc;
+}
+
+// A prepared statement, cached per connection. `in_use` lets a callback run
+// from ForEach* use the same kind of statement again (it then gets a fresh,
+// temporary one).
+struct CachedStmt {
+  sqlite3_stmt* stmt = nullptr;
+  bool in_use = false;
+};
+
+// Borrows a statement for one operation; on destruction resets it and
+// clears its bindings (cached) or finalizes it (temporary).
+class StmtLease {
+ public:
+  StmtLease(sqlite3_stmt* stmt, CachedStmt* cache) : stmt_(stmt), cache_(cache) {}
+  StmtLease(const StmtLease&) = delete;
+  StmtLease& operator=(const StmtLease&) = delete;
+  StmtLease(StmtLease&& other) noexcept
+      : stmt_(std::exchange(other.stmt_, nullptr)), cache_(std::exchange(other.cache_, nullptr)) {}
+  StmtLease& operator=(StmtLease&&) = delete;
+  ~StmtLease() {
+    if (stmt_ == nullptr) return;
+    if (cache_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+      cache_->in_use = false;
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  CachedStmt* cache_;  // null for a temporary statement
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  ~SqliteStore() override {
+    for (CachedStmt& cached : statements_) sqlite3_finalize(cached.stmt);
+    for (auto& [sql, cached] : filter_statements_) sqlite3_finalize(cached.stmt);
+    if (db_ == nullptr) return;
+    // An open transaction is discarded by close; the passive checkpoint
+    // moves what it can from the log without waiting on other processes.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    sqlite3_close_v2(db_);
+  }
+
+  // Pragmas, then the schema: created (new file) or checked and migrated.
+  Status Init(bool create);
+
+  Status Begin() override;
+  Status Commit() override;
+  Status Rollback() override;
+  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+  Status SetMeta(std::string_view key, std::string_view value) override;
+
+  Result<std::int64_t> InsertRecord(const RecordRow& row) override;
+  Result<RecordRow> GetRecord(std::int64_t id) override;
+  Result<std::vector<std::int64_t>> FindBySourceToken(std::string_view token) override;
+  Status UpdateRecord(const RecordRow& row, std::int64_t expected_version) override;
+  Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) override;
+  Status ShredRecord(std::int64_t id) override;
+  Status ForEachRecord(const RecordFilter& filter,
+                       const std::function<Status(const RecordRow&)>& fn) override;
+  Result<std::int64_t> CountRecords(const RecordFilter& filter) override;
+
+  Result<std::int64_t> InsertImport(const ImportRow& row) override;
+  Status FinishImport(const ImportRow& row) override;
+
+  Status AppendAudit(const AuditRow& row) override;
+  Result<std::optional<AuditRow>> LastAudit() override;
+  Status ForEachAudit(const std::function<Status(const AuditRow&)>& fn) override;
+
+  Status Checkpoint() override;
+  Result<std::string> IntegrityCheck() override;
+
+ private:
+  Result<StmtLease> Prepare(Sql which, std::string_view operation);
+  Result<StmtLease> PrepareFilter(const std::string& sql, std::string_view operation);
+  Result<StmtLease> PrepareCached(CachedStmt& cached, const char* sql, std::string_view operation);
+  // Runs a statement that returns no rows.
+  Status StepDone(sqlite3_stmt* stmt, std::string_view operation);
+  // Runs SQL without bindings (pragmas, schema).
+  Status Exec(const char* sql, std::string_view operation);
+  Result<std::optional<std::string>> ReadMetaRaw(std::string_view key);
+  Status Migrate(int from_version);
+  // For an update that changed no row: NOT_FOUND, or the reason it did not
+  // apply (shredded tombstone or another writer's version).
+  Status ExplainNoChange(std::int64_t id, std::string_view operation);
+
+  sqlite3* db_;
+  std::array<CachedStmt, static_cast<int>(Sql::kCount)> statements_{};
+  std::map<std::string, CachedStmt> filter_statements_;
+};
+
+Result<StmtLease> SqliteStore::PrepareCached(CachedStmt& cached, const char* sql,
+                                             std::string_view operation) {
+  if (cached.stmt != nullptr && !cached.in_use) {
+    cached.in_use = true;
+    return StmtLease(cached.stmt, &cached);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql, -1, cached.stmt == nullptr ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return SqliteError(rc, operation);
+  }
+  if (cached.stmt == nullptr) {
+    cached.stmt = stmt;
+    cached.in_use = true;
+    return StmtLease(stmt, &cached);
+  }
+  // The cached one is busy (a callback re-entered): a temporary statement.
+  return StmtLease(stmt, nullptr);
+}
+
+Result<StmtLease> SqliteStore::Prepare(Sql which, std::string_view operation) {
+  int index = static_cast<int>(which);
+  return PrepareCached(statements_[index], kSqlText[index], operation);
+}
+
+Result<StmtLease> SqliteStore::PrepareFilter(const std::string& sql, std::string_view operation) {
+  CachedStmt& cached = filter_statements_[sql];
+  return PrepareCached(cached, sql.c_str(), operation);
+}
+
+Status SqliteStore::StepDone(sqlite3_stmt* stmt, std::string_view operation) {
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return OkStatus();
+  return SqliteError(rc, operation);
+}
+
+Status SqliteStore::Exec(const char* sql, std::string_view operation) {
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, operation);
+  return OkStatus();
+}
+
+Status SqliteStore::Init(bool create) {
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  // Defensive mode: no writable_schema or other ways for SQL to corrupt the
+  // file; the registry never needs them.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+
+  auto read_version = [this]() -> Result<int> {
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadMetaRaw(kVersionKey));
+    int parsed = -1;
+    if (text.has_value()) {
+      const char* end = text->data() + text->size();
+      auto [ptr, ec] = std::from_chars(text->data(), end, parsed);
+      if (ec != std::errc() || ptr != end || parsed < 0) parsed = -1;
+    }
+    if (parsed < 0) return DataLossError("open registry: the schema version is malformed");
+    return parsed;
+  };
+  int version = kSchemaVersion;
+  // An existing file must carry the marker before anything is written to it
+  // (even switching the journal mode writes the header).
+  if (!create) {
+    {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(
+          db_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'", -1, &stmt,
+          nullptr);
+      if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+      sqlite3_finalize(stmt);
+      if ((rc & 0xff) == SQLITE_NOTADB) {
+        return DataLossError("open registry: not a Kinlink registry (not an SQLite database)");
+      }
+      if (rc == SQLITE_DONE) return DataLossError("open registry: not a Kinlink registry");
+      if (rc != SQLITE_ROW) return SqliteError(rc, "open registry: read schema");
+    }
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> marker, ReadMetaRaw(kMarkerKey));
+    if (!marker.has_value() || *marker != "1") {
+      return DataLossError("open registry: not a Kinlink registry");
+    }
+    KL_ASSIGN_OR_RETURN(version, read_version());
+    if (version > kSchemaVersion) {
+      return FailedPreconditionError("registry schema version " + std::to_string(version) +
+                                     " is newer than this kinlink (" +
+                                     std::to_string(kSchemaVersion) + "); upgrade kinlink");
+    }
+  }
+
+  // journal_mode returns the mode it ended in; anything but WAL (e.g. a file
+  // system without shared memory) would silently change crash behaviour.
+  {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+    std::string mode = rc == SQLITE_ROW ? ColumnBytes(stmt, 0) : std::string();
+    sqlite3_finalize(stmt);
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+      return DataLossError("open registry: not a Kinlink registry (not an SQLite database)");
+    }
+    if (rc != SQLITE_ROW) return SqliteError(rc, "open registry: set journal mode");
+    if (mode != "wal") {
+      return FailedPreconditionError("open registry: cannot use write-ahead logging here");
+    }
+  }
+  // secure_delete zeroes deleted content (crypto-shred must not leave the
+  // old wrapped key in free space); temp_store keeps sorts off the disk; the
+  // larger page cache keeps random token-index inserts in memory.
+  KL_RETURN_IF_ERROR(
+      Exec("PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+           "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; "
+           "PRAGMA cache_size=-65536",
+           "open registry: set pragmas"));
+
+  if (create) {
+    KL_RETURN_IF_ERROR(Begin());
+    Status status = Exec(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+        "INSERT INTO meta(key, value) VALUES('kinlink_registry', '1');"
+        "INSERT INTO meta(key, value) VALUES('schema_version', '0');",
+        "create registry");
+    if (status.ok()) status = Migrate(0);
+    if (status.ok()) status = Commit();
+    if (!status.ok()) Rollback().IgnoreError();
+    return status;
+  }
+
+  if (version == kSchemaVersion) return OkStatus();
+
+  KL_RETURN_IF_ERROR(Begin());
+  // Another process may have migrated between our read and our lock.
+  Result<int> locked_version = read_version();
+  Status status = locked_version.status();
+  if (status.ok() && *locked_version > kSchemaVersion) {
+    status = FailedPreconditionError("open registry: schema changed while opening");
+  }
+  if (status.ok()) status = Migrate(*locked_version);
+  if (status.ok()) status = Commit();
+  if (!status.ok()) Rollback().IgnoreError();
+  return status;
+}
+
+Status SqliteStore::Migrate(int from_version) {
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= from_version) continue;
+    KL_RETURN_IF_ERROR(Exec(
+        migration.sql, "migrate registry to schema version " + std::to_string(migration.version)));
+  }
+  std::string sql = "UPDATE meta SET value = '" + std::to_string(kSchemaVersion) +
+                    "' WHERE key = 'schema_version'";
+  return Exec(sql.c_str(), "migrate registry: record schema version");
+}
+
+Status SqliteStore::Begin() {
+  if (InTransaction()) {
+    return FailedPreconditionError("begin transaction: a transaction is already open");
+  }
+  KL_ASSIGN_OR_RETURN(StmtLease stmt, Prepare(Sql::kBegin, "begin transaction"));
+  return StepDone(stmt.get(), "begin transaction");
+}
+
+Status SqliteStore::Commit() {
+  if (!InTransaction()) return FailedPreconditionError("commit: no transaction is open");
+  KL_ASSIGN_OR_RETURN(StmtLease stmt, Prepare(Sql::kCommit, "commit"));
+  return StepDone(stmt.get(), "commit");
+}
+
+Status SqliteStore::Rollback() {
+  // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+  if (!InTransaction()) return OkStatus();
+  KL_ASSIGN_OR_RETURN(StmtLease stmt, Prepare(Sql::kRollback, "rollback"));
+  return StepDone(stmt.get(), "rollback");
+}
+
+Result<std::optional<std::string>> SqliteStore::ReadMetaRaw(std::string_view key) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kGetMeta, "read meta"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindText(stmt, 1, key);
+  if (rc != SQLITE_OK) return SqliteError(rc, "read meta");
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return SqliteError(rc, "read meta");
+  return std::optional<std::string>(ColumnBytes(stmt, 0));
+}
+
+Result<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) {
+  return ReadMetaRaw(key);
+}
+
+Status SqliteStore::SetMeta(std::string_view key, std::string_view value) {
+  if (key.empty()) return InvalidArgumentError("write meta: empty key");
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kSetMeta, "write meta"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindText(stmt, 1, key);
+  if (rc == SQLITE_OK) rc = BindBlob(stmt, 2, value);
+  if (rc != SQLITE_OK) return SqliteError(rc, "write meta");
+  return StepDone(stmt, "write meta");
+}
+
+Result<std::int64_t> SqliteStore::InsertRecord(const RecordRow& row) {
+  if (row.id < 0) return InvalidArgumentError("insert record: negative id");
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kInsertRecord, "insert record"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = row.id == 0 ? sqlite3_bind_null(stmt, 1) : sqlite3_bind_int64(stmt, 1, row.id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.kind);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, row.version);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, row.created_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, row.updated_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, row.import_id);
+  if (rc == SQLITE_OK) rc = BindBlobOrNull(stmt, 7, row.source_token);
+  if (rc == SQLITE_OK) rc = BindBlobOrNull(stmt, 8, row.status_token);
+  if (rc == SQLITE_OK) {
+    rc = row.wrapped_key.has_value() ? BindBlob(stmt, 9, *row.wrapped_key)
+                                     : sqlite3_bind_null(stmt, 9);
+  }
+  if (rc == SQLITE_OK) rc = BindBlob(stmt, 10, row.sealed);
+  if (rc != SQLITE_OK) return SqliteError(rc, "insert record");
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+    return AlreadyExistsError("insert record: the source token is already used");
+  }
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return AlreadyExistsError("insert record: the id is already used");
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "insert record");
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Result<RecordRow> SqliteStore::GetRecord(std::int64_t id) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kGetRecord, "read record"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, id);
+  if (rc != SQLITE_OK) return SqliteError(rc, "read record");
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) return NotFoundError("no record with id " + std::to_string(id));
+  if (rc != SQLITE_ROW) return SqliteError(rc, "read record");
+  return ReadRecord(stmt);
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::FindBySourceToken(std::string_view token) {
+  std::vector<std::int64_t> ids;
+  if (token.empty()) return ids;  // "" means "no token" and matches nothing
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kFindBySourceToken, "find by source token"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindBlob(stmt, 1, token);
+  if (rc != SQLITE_OK) return SqliteError(rc, "find by source token");
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(stmt, 0));
+  if (rc != SQLITE_DONE) return SqliteError(rc, "find by source token");
+  return ids;
+}
+
+Status SqliteStore::ExplainNoChange(std::int64_t id, std::string_view operation) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, operation));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, id);
+  if (rc != SQLITE_OK) return SqliteError(rc, operation);
+  rc = sqlite3_step(stmt);
+  std::string op(operation);
+  if (rc == SQLITE_DONE) return NotFoundError(op + ": no record with id " + std::to_string(id));
+  if (rc != SQLITE_ROW) return SqliteError(rc, operation);
+  if (sqlite3_column_int(stmt, 1) != 0) {
+    return FailedPreconditionError(op + ": record " + std::to_string(id) + " is shredded");
+  }
+  return AbortedError(op + ": record " + std::to_string(id) +
+                      " was changed by another writer (version " +
+                      std::to_string(sqlite3_column_int64(stmt, 0)) + ")");
+}
+
+Status SqliteStore::UpdateRecord(const RecordRow& row, std::int64_t expected_version) {
+  // The version is the AEAD associated data: it must move forward so that an
+  // old ciphertext can never be replayed under the same version.
+  if (row.version <= expected_version) {
+    return InvalidArgumentError("update record: the new version must exceed the expected one");
+  }
+  {
+    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kUpdateRecord, "update record"));
+    sqlite3_stmt* stmt = lease.get();
+    int rc = sqlite3_bind_int64(stmt, 1, row.id);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, expected_version);
+    if (rc == SQLITE_OK) rc = BindBlob(stmt, 3, row.sealed);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, row.version);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, row.updated_at);
+    if (rc == SQLITE_OK) rc = BindBlobOrNull(stmt, 6, row.status_token);
+    if (rc != SQLITE_OK) return SqliteError(rc, "update record");
+    KL_RETURN_IF_ERROR(StepDone(stmt, "update record"));
+    if (sqlite3_changes64(db_) == 1) return OkStatus();
+  }
+  return ExplainNoChange(row.id, "update record");
+}
+
+Status SqliteStore::SetWrappedKey(std::int64_t id, std::string_view wrapped_key) {
+  if (wrapped_key.empty()) return InvalidArgumentError("rewrap record key: empty wrapped key");
+  {
+    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kSetWrappedKey, "rewrap record key"));
+    sqlite3_stmt* stmt = lease.get();
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK) rc = BindBlob(stmt, 2, wrapped_key);
+    if (rc != SQLITE_OK) return SqliteError(rc, "rewrap record key");
+    KL_RETURN_IF_ERROR(StepDone(stmt, "rewrap record key"));
+    if (sqlite3_changes64(db_) == 1) return OkStatus();
+  }
+  return ExplainNoChange(id, "rewrap record key");
+}
+
+Status SqliteStore::ShredRecord(std::int64_t id) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kShredRecord, "shred record"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, id);
+  if (rc != SQLITE_OK) return SqliteError(rc, "shred record");
+  KL_RETURN_IF_ERROR(StepDone(stmt, "shred record"));
+  if (sqlite3_changes64(db_) == 0) {
+    return NotFoundError("shred record: no record with id " + std::to_string(id));
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::ForEachRecord(const RecordFilter& filter,
+                                  const std::function<Status(const RecordRow&)>& fn) {
+  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records" +
+                    FilterWhere(filter) + " ORDER BY id";
+  KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "list records"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindFilter(stmt, filter);
+  if (rc != SQLITE_OK) return SqliteError(rc, "list records");
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    KL_ASSIGN_OR_RETURN(RecordRow row, ReadRecord(stmt));
+    KL_RETURN_IF_ERROR(fn(row));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "list records");
+  return OkStatus();
+}
+
+Result<std::int64_t> SqliteStore::CountRecords(const RecordFilter& filter) {
+  std::string sql = "SELECT count(*) FROM records" + FilterWhere(filter);
+  KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "count records"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindFilter(stmt, filter);
+  if (rc != SQLITE_OK) return SqliteError(rc, "count records");
+  rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) return SqliteError(rc, "count records");
+  return static_cast<std::int64_t>(sqlite3_column_int64(stmt, 0));
+}
+
+Result<std::int64_t> SqliteStore::InsertImport(const ImportRow& row) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kInsertImport, "insert import"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, row.started_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.finished_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, row.kind);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, row.accepted);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, row.rejected);
+  if (rc != SQLITE_OK) return SqliteError(rc, "insert import");
+  KL_RETURN_IF_ERROR(StepDone(stmt, "insert import"));
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status SqliteStore::FinishImport(const ImportRow& row) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kFinishImport, "finish import"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, row.id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.finished_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, row.accepted);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, row.rejected);
+  if (rc != SQLITE_OK) return SqliteError(rc, "finish import");
+  KL_RETURN_IF_ERROR(StepDone(stmt, "finish import"));
+  if (sqlite3_changes64(db_) == 0) {
+    return NotFoundError("finish import: no import with id " + std::to_string(row.id));
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::AppendAudit(const AuditRow& row) {
+  std::int64_t last = 0;
+  {
+    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kLastAuditSeq, "append audit"));
+    int rc = sqlite3_step(lease.get());
+    if (rc != SQLITE_ROW) return SqliteError(rc, "append audit");
+    last = sqlite3_column_int64(lease.get(), 0);  // NULL (empty log) reads as 0
+  }
+  if (row.seq <= last) {
+    return AlreadyExistsError("append audit: entry " + std::to_string(row.seq) +
+                              " already exists (last is " + std::to_string(last) + ")");
+  }
+  if (row.seq != last + 1) {
+    return FailedPreconditionError("append audit: entry " + std::to_string(row.seq) +
+                                   " would leave a gap after " + std::to_string(last));
+  }
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kInsertAudit, "append audit"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, row.seq);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.time);
+  if (rc == SQLITE_OK) rc = BindText(stmt, 3, row.actor);
+  if (rc == SQLITE_OK) rc = BindText(stmt, 4, row.action);
+  if (rc == SQLITE_OK) rc = BindText(stmt, 5, row.target);
+  if (rc == SQLITE_OK) rc = BindText(stmt, 6, row.detail);
+  if (rc == SQLITE_OK) rc = BindBlob(stmt, 7, row.mac);
+  if (rc != SQLITE_OK) return SqliteError(rc, "append audit");
+  return StepDone(stmt, "append audit");
+}
+
+Result<std::optional<AuditRow>> SqliteStore::LastAudit() {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kLastAudit, "read audit"));
+  int rc = sqlite3_step(lease.get());
+  if (rc == SQLITE_DONE) return std::optional<AuditRow>();
+  if (rc != SQLITE_ROW) return SqliteError(rc, "read audit");
+  return std::optional<AuditRow>(ReadAudit(lease.get()));
+}
+
+Status SqliteStore::ForEachAudit(const std::function<Status(const AuditRow&)>& fn) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kForEachAudit, "read audit"));
+  int rc;
+  while ((rc = sqlite3_step(lease.get())) == SQLITE_ROW) {
+    KL_RETURN_IF_ERROR(fn(ReadAudit(lease.get())));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "read audit");
+  return OkStatus();
+}
+
+Status SqliteStore::Checkpoint() {
+  if (InTransaction()) {
+    return FailedPreconditionError("checkpoint: cannot run inside a transaction");
+  }
+  int log_frames = 0;
+  int checkpointed = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                     &checkpointed);
+  if (rc != SQLITE_OK) return SqliteError(rc, "checkpoint");
+  return OkStatus();
+}
+
+Result<std::string> SqliteStore::IntegrityCheck() {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "PRAGMA integrity_check", -1, &stmt, nullptr);
+  std::string problems;
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (!problems.empty()) problems += "\n";
+      problems += ColumnBytes(stmt, 0);
+    }
+  }
+  sqlite3_finalize(stmt);
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+    return std::string("database disk image is malformed");
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "integrity check");
+  return problems;
+}
+
+Status ErrnoError(int err, std::string_view operation) {
+  std::string message(operation);
+  message += ": ";
+  message += std::strerror(err);  // names the failure, never file contents
+  switch (err) {
+    case EEXIST:
+      return AlreadyExistsError(message);
+    case ENOENT:
+    case ENOTDIR:
+      return NotFoundError(message);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return PermissionDeniedError(message);
+    case ENOSPC:
+    case EDQUOT:
+      return ResourceExhaustedError(message);
+    default:
+      return InternalError(message);
+  }
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+void RemoveRegistryFiles(const std::string& path) {
+  ::unlink(path.c_str());
+  ::unlink((path + "-wal").c_str());
+  ::unlink((path + "-shm").c_str());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+  if (path.empty()) return InvalidArgumentError("open registry: empty path");
+  if (path.find('\0') != std::string::npos) {
+    return InvalidArgumentError("open registry: path contains a NUL byte");
+  }
+  const bool create = mode == OpenMode::kCreate;
+  if (create) {
+    // A leftover log beside a new file would be replayed into it.
+    if (PathExists(path + "-wal") || PathExists(path + "-shm")) {
+      return AlreadyExistsError("create registry: a write-ahead log of an earlier file exists");
+    }
+    // Created here, exclusively and owner-only, before SQLite writes a byte;
+    // SQLite gives its -wal and -shm files the same mode.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return ErrnoError(errno, "create registry");
+    int chmod_rc = ::fchmod(fd, 0600);
+    int chmod_errno = errno;
+    ::close(fd);
+    if (chmod_rc != 0) {
+      ::unlink(path.c_str());
+      return ErrnoError(chmod_errno, "create registry: set file mode");
+    }
+  } else {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoError(errno, "open registry");
+    if (!S_ISREG(st.st_mode)) return InvalidArgumentError("open registry: not a regular file");
+  }
+
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_close_v2(db);
+    if (create) RemoveRegistryFiles(path);
+    if ((rc & 0xff) == SQLITE_CANTOPEN) {
+      if (::access(path.c_str(), R_OK | W_OK) != 0) return ErrnoError(errno, "open registry");
+      return NotFoundError("open registry: cannot open the file");
+    }
+    return SqliteError(rc, "open registry");
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  Status status = store->Init(create);
+  if (!status.ok()) {
+    store.reset();
+    if (create) RemoveRegistryFiles(path);
+    return status;
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace kinlink::store
