@@ -1,0 +1,198 @@
+// engine: Kinlink's use cases on a node's registry — create and open it with
+// the operator's key, import a CSV as one transaction, show, list, export and
+// erase records, change the passphrase, verify the audit log. This is the
+// only layer that decrypts records, and every decryption is written to the
+// audit log *before* the plaintext is handed out.
+//
+// A registry is a directory (DATA_DIR) holding `registry.db` (SQLite: see
+// store/sqlite_store.h) and nothing else. Its master key is stored only
+// wrapped, by Argon2id(passphrase) or by a key file kept outside DATA_DIR.
+//
+// Thread-safety: a Registry is used by one thread at a time. Several
+// processes may open one registry; writers are serialised by the store.
+//
+//   KL_ASSIGN_OR_RETURN(auto reg, Registry::Open(dir, KeySource::Passphrase(p), "cli:ana"));
+//   KL_ASSIGN_OR_RETURN(ImportSummary s, reg->Import(request, nullptr));
+#ifndef KINLINK_ENGINE_REGISTRY_H_
+#define KINLINK_ENGINE_REGISTRY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/crypto.h"
+#include "formats/mapping.h"
+#include "formats/record_reader.h"
+#include "record/record.h"
+#include "store/audit.h"
+#include "store/store.h"
+
+namespace kinlink::engine {
+
+// The file name of the database inside DATA_DIR.
+inline constexpr std::string_view kRegistryFileName = "registry.db";
+
+// How the master key is unwrapped: a passphrase, or a key file.
+class KeySource {
+ public:
+  static KeySource Passphrase(std::string_view passphrase);
+  static KeySource KeyFile(std::string path);
+
+  bool is_key_file() const { return !key_file_.empty(); }
+  std::string_view passphrase() const { return passphrase_.view(); }
+  const std::string& key_file() const { return key_file_; }
+
+ private:
+  crypto::SecretBytes passphrase_;
+  std::string key_file_;
+};
+
+struct CreateOptions {
+  crypto::KdfParams kdf = crypto::KdfParams::Moderate();
+  // Creates the key file when it does not exist (key-file registries).
+  bool create_key_file = true;
+};
+
+struct ImportRequest {
+  std::string path;                         // the CSV file
+  record::Kind kind = record::Kind::kPerson;
+  const formats::Mapping* mapping = nullptr;  // null: canonical header
+  // Status given to persons whose row has none (e.g. a hospital list).
+  std::optional<record::PersonStatus> default_status;
+  // Where rejected rows are reported (CSV: line,column,column_name,reason).
+  // Empty: PATH.rejects.csv beside the input, created only when needed.
+  std::string rejects_path;
+  formats::CsvLimits limits;
+};
+
+struct ImportProgress {
+  std::uint64_t bytes_done = 0;
+  std::uint64_t bytes_total = 0;  // 0 when unknown
+  std::uint64_t rows = 0;
+};
+using ProgressFn = std::function<void(const ImportProgress&)>;
+
+struct ImportSummary {
+  std::int64_t import_id = 0;
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+  std::int64_t first_id = 0;  // registry ids given to the accepted rows
+  std::int64_t last_id = 0;
+  std::vector<std::string> warnings;         // header warnings
+  std::vector<formats::RowIssue> issues;     // first kMaxRejectsInSummary
+  std::string rejects_path;                  // "" when nothing was rejected
+  double seconds = 0;
+};
+
+// A decrypted record with its registry bookkeeping.
+struct RecordView {
+  std::int64_t registry_id = 0;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t version = 0;
+  record::Record record;
+};
+
+struct ListFilter {
+  std::optional<record::Kind> kind;
+  std::optional<record::PersonStatus> status;
+  std::optional<std::int64_t> registered_from;  // unix seconds, inclusive
+  std::optional<std::int64_t> registered_to;    // unix seconds, inclusive
+  std::int64_t limit = 0;                       // 0 = no limit
+};
+
+struct ExportOptions {
+  std::optional<record::Kind> kind;  // none: all records, with a kind column
+  bool registry_ids = false;         // add a first column registry_id
+};
+
+// "KL-17" for registry id 17.
+std::string FormatRegistryId(std::int64_t id);
+// 17 for "KL-17" (case-insensitive prefix); nullopt otherwise.
+std::optional<std::int64_t> ParseRegistryId(std::string_view text);
+
+class Registry {
+ public:
+  // Creates DATA_DIR (mode 0700) if needed and a new registry in it with a
+  // fresh master key. ALREADY_EXISTS if a registry is there;
+  // INVALID_ARGUMENT for a key file inside DATA_DIR.
+  static Result<std::unique_ptr<Registry>> Create(const std::string& data_dir,
+                                                  const KeySource& key,
+                                                  const CreateOptions& options,
+                                                  std::string actor);
+  // NOT_FOUND when no registry is there; UNAUTHENTICATED for a wrong
+  // passphrase or key file; FAILED_PRECONDITION when the registry uses the
+  // other kind of key. Nothing is written on failure.
+  static Result<std::unique_ptr<Registry>> Open(const std::string& data_dir, const KeySource& key,
+                                                std::string actor);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Imports every valid row of a CSV in one transaction: after an error or
+  // a kill nothing of it is stored. Rows with problems are reported and
+  // skipped. Fails (nothing stored) on file-level errors.
+  Result<ImportSummary> Import(const ImportRequest& request, const ProgressFn& progress);
+
+  // Decrypts one record by registry id ("KL-17") or source id. With `kind`
+  // only that kind's source ids are looked up. NOT_FOUND; FAILED_PRECONDITION
+  // when a source id is used by both kinds and no kind was given; NOT_FOUND
+  // "was erased" for a shredded record. Audited before decryption.
+  Result<RecordView> Show(std::string_view id, std::optional<record::Kind> kind);
+
+  // Decrypts the records that pass `filter`, in registry id order, and
+  // calls `fn` for each. One audit entry listing the ids is written first.
+  Status List(const ListFilter& filter, const std::function<Status(const RecordView&)>& fn);
+
+  // Writes the records as CSV (canonical columns, then the kind's own).
+  // Audited first. Returns the number of records written.
+  Result<std::int64_t> Export(const ExportOptions& options, std::ostream& out);
+
+  // Crypto-shreds one record: its data key, ciphertext and tokens are
+  // destroyed and no trace of them stays in the database files.
+  Status Erase(std::string_view id, std::optional<record::Kind> kind);
+
+  // Re-wraps the master key under a new passphrase or key file. The old one
+  // stops working; records are untouched.
+  Status Rekey(const KeySource& new_key, const CreateOptions& options);
+
+  // Checks the audit chain, then records that it was checked.
+  Result<store::AuditVerifyReport> VerifyAudit();
+  // The audit log, in order (for auditors). Audited itself.
+  Status ForEachAuditEntry(const std::function<Status(const store::AuditRow&)>& fn);
+
+  std::int64_t RecordCount(const ListFilter& filter);
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  Registry(std::string data_dir, std::unique_ptr<store::Store> store,
+           crypto::SecretBytes master, std::string actor);
+  Result<std::int64_t> Resolve(std::string_view id, std::optional<record::Kind> kind);
+  Result<record::Record> Decrypt(const store::RecordRow& row);
+  Status Audit(std::string_view action, std::string_view target, std::string_view detail);
+  std::string SourceToken(record::Kind kind, std::string_view source_id) const;
+  std::string StatusToken(record::PersonStatus status) const;
+  Result<std::vector<std::int64_t>> MatchingIds(const ListFilter& filter);
+
+  std::string data_dir_;
+  std::unique_ptr<store::Store> store_;
+  crypto::SecretBytes master_;
+  crypto::SecretBytes record_wrap_key_;
+  crypto::SecretBytes token_key_;
+  crypto::SecretBytes audit_key_;
+  std::string actor_;
+  std::unique_ptr<store::AuditLog> audit_;
+};
+
+// "1-5,9,12-13" for ids {1,2,3,4,5,9,12,13} (sorted input).
+std::string CompressIdRanges(const std::vector<std::int64_t>& sorted_ids);
+
+}  // namespace kinlink::engine
+
+#endif  // KINLINK_ENGINE_REGISTRY_H_

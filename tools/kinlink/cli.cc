@@ -1,0 +1,171 @@
+#include "tools/kinlink/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "tools/kinlink/commands.h"
+
+namespace kinlink::cli {
+
+int ExitCodeFor(const Status& status) { return status.ok() ? kExitOk : kExitError; }
+
+namespace {
+
+constexpr const char* kFooter =
+    "Exit codes: 0 success; 1 error (nothing changed); 2 usage error; 3 done but some "
+    "input rows were rejected.\nThe passphrase comes from --passphrase-file, "
+    "KINLINK_PASSPHRASE, or a no-echo prompt; --key-file (or KINLINK_KEY_FILE) uses a key "
+    "file instead.";
+
+void AddData(CLI::App* cmd, Options& o) {
+  cmd->add_option("--data", o.data, "Registry directory (default: $KINLINK_DATA)")
+      ->envname("KINLINK_DATA");
+}
+
+void AddKey(CLI::App* cmd, Options& o) {
+  cmd->add_option("--passphrase-file", o.passphrase_file,
+                  "Read the passphrase from this file (first line)");
+  cmd->add_option("--key-file", o.key_file,
+                  "Use a key file (64 hex characters, mode 0600, outside --data) instead of a "
+                  "passphrase")
+      ->envname("KINLINK_KEY_FILE");
+}
+
+void AddJson(CLI::App* cmd, Options& o) {
+  cmd->add_flag("--json", o.json, "Print a machine-readable JSON summary on stdout");
+}
+
+void AddKind(CLI::App* cmd, Options& o, bool required) {
+  auto* opt = cmd->add_option("--kind", o.kind, "Record kind: request or person")
+                  ->check(CLI::IsMember({"request", "person"}));
+  if (required) opt->required();
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  Options o;
+  CLI::App app{
+      "Kinlink: finds people separated by conflict, disaster and migration by matching "
+      "tracing requests against registered persons, keeping their data encrypted at rest.",
+      "kinlink"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  std::function<int()> action;
+
+  auto* init = app.add_subcommand("init", "Create a new, empty registry");
+  AddData(init, o);
+  AddKey(init, o);
+  AddJson(init, o);
+  init->add_option("--kdf", o.kdf, "Argon2id cost for the passphrase: moderate or sensitive")
+      ->check(CLI::IsMember({"moderate", "sensitive"}));
+  init->callback([&] { action = [&] { return CmdInit(o); }; });
+
+  auto* imp = app.add_subcommand("import", "Import a CSV file into the registry (one transaction)");
+  AddData(imp, o);
+  AddKey(imp, o);
+  AddJson(imp, o);
+  AddKind(imp, o, true);
+  imp->add_option("FILE", o.file, "CSV file (UTF-8; canonical header or --map)")->required();
+  imp->add_option("--map", o.map, "Mapping file (TOML) for a non-canonical header");
+  imp->add_option("--rejects", o.rejects,
+                  "Where to report rejected rows (default: FILE.rejects.csv)");
+  imp->add_option("--status", o.default_status,
+                  "Status for persons whose row has none: safe, in_hospital, detained, "
+                  "deceased, unknown");
+  imp->callback([&] { action = [&] { return CmdImport(o); }; });
+
+  auto* show = app.add_subcommand("show", "Decrypt and show one record (audited)");
+  AddData(show, o);
+  AddKey(show, o);
+  AddJson(show, o);
+  AddKind(show, o, false);
+  show->add_option("ID", o.id, "The record's id from its source file, or its registry id KL-n")
+      ->required();
+  show->callback([&] { action = [&] { return CmdShow(o); }; });
+
+  auto* list = app.add_subcommand("list", "List records, decrypted (audited)");
+  AddData(list, o);
+  AddKey(list, o);
+  AddJson(list, o);
+  AddKind(list, o, false);
+  list->add_option("--status", o.status, "Only persons with this status");
+  list->add_option("--since", o.since, "Only records registered on or after this date (YYYY-MM-DD)");
+  list->add_option("--until", o.until, "Only records registered on or before this date");
+  list->add_option("--limit", o.limit, "At most this many records")->check(CLI::NonNegativeNumber);
+  list->callback([&] { action = [&] { return CmdList(o); }; });
+
+  auto* exp = app.add_subcommand("export", "Export records as CSV, decrypted (audited)");
+  AddData(exp, o);
+  AddKey(exp, o);
+  AddJson(exp, o);
+  AddKind(exp, o, false);
+  exp->add_option("--out", o.out, "Output CSV file (created with mode 0600; - for stdout)")
+      ->required();
+  exp->add_flag("--registry-ids", o.registry_ids, "Add a first column with the registry id");
+  exp->callback([&] { action = [&] { return CmdExport(o); }; });
+
+  auto* erase = app.add_subcommand("erase", "Erase a record for good (crypto-shred)");
+  AddData(erase, o);
+  AddKey(erase, o);
+  AddJson(erase, o);
+  AddKind(erase, o, false);
+  erase->add_option("ID", o.id, "The record's source id or registry id KL-n")->required();
+  erase->add_flag("--yes", o.yes, "Do not ask for confirmation on a terminal");
+  erase->callback([&] { action = [&] { return CmdErase(o); }; });
+
+  auto* rekey = app.add_subcommand("rekey", "Change the passphrase (or key file) of the registry");
+  AddData(rekey, o);
+  AddKey(rekey, o);
+  AddJson(rekey, o);
+  rekey->add_option("--new-passphrase-file", o.new_passphrase_file,
+                    "Read the new passphrase from this file (else KINLINK_NEW_PASSPHRASE, "
+                    "else a prompt)");
+  rekey->add_option("--new-key-file", o.new_key_file,
+                    "Switch to this key file (created if missing) instead of a passphrase");
+  rekey->add_option("--kdf", o.kdf, "Argon2id cost for the new passphrase")
+      ->check(CLI::IsMember({"moderate", "sensitive"}));
+  rekey->callback([&] { action = [&] { return CmdRekey(o); }; });
+
+  auto* audit = app.add_subcommand("audit", "Check or read the audit log");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Verify the hash chain of the audit log");
+  AddData(verify, o);
+  AddKey(verify, o);
+  AddJson(verify, o);
+  verify->callback([&] { action = [&] { return CmdAuditVerify(o); }; });
+  auto* log = audit->add_subcommand("log", "Print the audit log");
+  AddData(log, o);
+  AddKey(log, o);
+  AddJson(log, o);
+  log->callback([&] { action = [&] { return CmdAuditLog(o); }; });
+
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->add_flag("--deps", o.deps, "Also list the libraries in use and their versions");
+  AddJson(version, o);
+  version->callback([&] { action = [&] { return CmdVersion(o); }; });
+
+  auto* gen = app.add_subcommand(
+      "generate", "Write invented (synthetic) records as canonical CSV, for demos and tests");
+  AddKind(gen, o, false);
+  gen->add_option("--count", o.count, "Number of records")->check(CLI::Range(1, 50'000'000));
+  gen->add_option("--seed", o.seed, "Random seed (same seed, same records)");
+  gen->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
+  gen->callback([&] { action = [&] { return CmdGenerate(o); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (!action) return kExitUsage;
+  return action();
+}
+
+}  // namespace kinlink::cli

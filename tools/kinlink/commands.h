@@ -1,0 +1,63 @@
+// Handlers of the kinlink subcommands; each returns an exit code.
+#ifndef KINLINK_TOOLS_KINLINK_COMMANDS_H_
+#define KINLINK_TOOLS_KINLINK_COMMANDS_H_
+
+#include <cstdint>
+#include <string>
+
+namespace kinlink::cli {
+
+// Options shared by the subcommands (each subcommand uses what it needs).
+struct Options {
+  std::string data;             // --data / KINLINK_DATA
+  std::string passphrase_file;  // --passphrase-file
+  std::string key_file;         // --key-file / KINLINK_KEY_FILE
+  bool json = false;
+
+  // init / rekey
+  std::string kdf = "moderate";
+  std::string new_passphrase_file;
+  std::string new_key_file;
+
+  // import
+  std::string kind;
+  std::string file;
+  std::string map;
+  std::string rejects;
+  std::string default_status;
+
+  // show / erase
+  std::string id;
+  bool yes = false;
+
+  // list
+  std::string status;
+  std::string since;
+  std::string until;
+  std::int64_t limit = 0;
+
+  // export / generate
+  std::string out;
+  bool registry_ids = false;
+  std::int64_t count = 1000;
+  std::uint64_t seed = 20261128;
+
+  // version
+  bool deps = false;
+};
+
+int CmdInit(const Options& o);
+int CmdImport(const Options& o);
+int CmdShow(const Options& o);
+int CmdList(const Options& o);
+int CmdExport(const Options& o);
+int CmdErase(const Options& o);
+int CmdRekey(const Options& o);
+int CmdAuditVerify(const Options& o);
+int CmdAuditLog(const Options& o);
+int CmdVersion(const Options& o);
+int CmdGenerate(const Options& o);
+
+}  // namespace kinlink::cli
+
+#endif  // KINLINK_TOOLS_KINLINK_COMMANDS_H_
