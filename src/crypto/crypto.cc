@@ -190,6 +190,23 @@ Result<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
   return out;
 }
 
+void FillRandom(SecretBytes& out) {
+  internal::RequireSodium();
+  if (!out.empty()) randombytes_buf(out.data(), out.size());
+}
+
+Status OpenSecretInto(const SecretBytes& key, std::string_view sealed,
+                      std::string_view associated_data, SecretBytes& out) {
+  RequireKey(key);
+  KL_RETURN_IF_ERROR(CheckSealedSize(sealed));
+  const std::size_t size = sealed.size() - kNonceBytes - kTagBytes;
+  if (size != out.size() || size == 0) {
+    return InvalidArgumentError("sealed secret has " + std::to_string(size) +
+                                " bytes, the buffer " + std::to_string(out.size()));
+  }
+  return OpenInto(key, sealed, associated_data, out.data());
+}
+
 std::string Token(const SecretBytes& key, std::string_view domain, std::string_view value) {
   RequireKey(key);
   // Domains are program constants; one over 4 GiB is a bug.

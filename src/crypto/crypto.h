@@ -141,6 +141,15 @@ Result<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
 // Sealed size for a plaintext of `plaintext_size` bytes.
 std::size_t SealedSize(std::size_t plaintext_size);
 
+// Hot-path forms that reuse an existing locked buffer: sodium_malloc maps
+// guarded, locked pages (several system calls), far too slow per record.
+// FillRandom overwrites `out` with fresh random bytes. OpenSecretInto
+// opens into `out`, whose size must equal the plaintext size
+// (INVALID_ARGUMENT otherwise); other errors as Open.
+void FillRandom(SecretBytes& out);
+Status OpenSecretInto(const SecretBytes& key, std::string_view sealed,
+                      std::string_view associated_data, SecretBytes& out);
+
 // Keyed token: BLAKE2b-128 keyed with `key` over (domain, value), with the
 // domain length-prefixed so that ("ab","c") and ("a","bc") differ.
 std::string Token(const SecretBytes& key, std::string_view domain, std::string_view value);

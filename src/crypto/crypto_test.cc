@@ -355,3 +355,32 @@ TEST_F(CryptoTest, ToHexIsLowerCase) {
 
 }  // namespace
 }  // namespace kinlink::crypto
+
+namespace kinlink::crypto {
+namespace {
+
+TEST(HotPathTest, FillRandomChangesBytesAndKeepsSize) {
+  SecretBytes key(kKeyBytes);
+  const std::string zeros(kKeyBytes, '\0');
+  FillRandom(key);
+  EXPECT_EQ(key.size(), kKeyBytes);
+  EXPECT_NE(key.view(), zeros);
+  const std::string first(key.view());
+  FillRandom(key);
+  EXPECT_NE(key.view(), first);
+}
+
+TEST(HotPathTest, OpenSecretIntoMatchesOpenSecret) {
+  SecretBytes wrap = SecretBytes::Random(kKeyBytes);
+  SecretBytes data = SecretBytes::Random(kKeyBytes);
+  const std::string sealed = Seal(wrap, data.view(), "ad");
+  SecretBytes out(kKeyBytes);
+  ASSERT_TRUE(OpenSecretInto(wrap, sealed, "ad", out).ok());
+  EXPECT_EQ(out.view(), data.view());
+  EXPECT_EQ(OpenSecretInto(wrap, sealed, "other", out).code(), StatusCode::kUnauthenticated);
+  SecretBytes wrong_size(16);
+  EXPECT_EQ(OpenSecretInto(wrap, sealed, "ad", wrong_size).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kinlink::crypto

@@ -83,6 +83,7 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
   std::vector<std::uint64_t> line_of;  // line of the row given id first_id + i
   std::uint64_t rows_seen = 0;
   std::string payload;
+  crypto::SecretBytes data_key(crypto::kKeyBytes);  // refilled for every record
   formats::ReadRow row;
   store::RecordRow stored;
   while (true) {
@@ -115,7 +116,7 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
       Result<record::PersonStatus> status = record::ParseStatus(rec.Get(record::Field::kStatus));
       stored.status_token = StatusToken(status.ok() ? *status : record::PersonStatus::kUnknown);
     }
-    crypto::SecretBytes data_key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+    crypto::FillRandom(data_key);
     payload = record::Serialize(rec);
     stored.sealed = crypto::Seal(data_key, payload, internal::RecordAd(stored.id, 1));
     crypto::Wipe(payload);

@@ -48,14 +48,14 @@ Result<record::Record> Registry::Decrypt(const store::RecordRow& row) {
   if (!row.wrapped_key) {
     return NotFoundError("record " + FormatRegistryId(row.id) + " was erased");
   }
-  Result<crypto::SecretBytes> data_key =
-      crypto::OpenSecret(record_wrap_key_, *row.wrapped_key, internal::DataKeyAd(row.id));
-  if (!data_key.ok()) {
-    return data_key.status().WithContext("the data key of record " + FormatRegistryId(row.id) +
-                                         " does not open (altered or moved)");
+  Status unwrapped = crypto::OpenSecretInto(record_wrap_key_, *row.wrapped_key,
+                                            internal::DataKeyAd(row.id), data_key_);
+  if (!unwrapped.ok()) {
+    return unwrapped.WithContext("the data key of record " + FormatRegistryId(row.id) +
+                                 " does not open (altered or moved)");
   }
   Result<std::string> payload =
-      crypto::Open(*data_key, row.sealed, internal::RecordAd(row.id, row.version));
+      crypto::Open(data_key_, row.sealed, internal::RecordAd(row.id, row.version));
   if (!payload.ok()) {
     return payload.status().WithContext("record " + FormatRegistryId(row.id) +
                                         " does not open with its key (altered or moved)");

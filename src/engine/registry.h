@@ -186,6 +186,7 @@ class Registry {
   crypto::SecretBytes record_wrap_key_;
   crypto::SecretBytes token_key_;
   crypto::SecretBytes audit_key_;
+  crypto::SecretBytes data_key_{crypto::kKeyBytes};  // scratch for Decrypt
   std::string actor_;
   std::unique_ptr<store::AuditLog> audit_;
 };
