@@ -29,14 +29,14 @@ Result<std::string> ReadHidden(int fd, const std::string& prompt) {
   if (have_mode) {
     termios quiet = old_mode;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    ::tcsetattr(fd, TCSANOW, &quiet);
   }
   std::string line;
   char c;
   while (line.size() <= limits::kMaxPassphraseBytes && ::read(fd, &c, 1) == 1 && c != '\n') {
     line.push_back(c);
   }
-  if (have_mode) ::tcsetattr(fd, TCSAFLUSH, &old_mode);
+  if (have_mode) ::tcsetattr(fd, TCSANOW, &old_mode);
   if (::write(fd, "\n", 1) < 0) {
     // The newline is cosmetic.
   }
