@@ -149,14 +149,28 @@ Result<bool> RecordReader::Next(ReadRow* row) {
   row->line = csv_row_.line;
   row->record = record::Record(kind_);
   row->issues.clear();
+  row->blanked.clear();
 
-  auto add_issue = [&](std::size_t column, std::string reason) {
+  auto make_issue = [&](std::size_t column, std::string reason) {
     RowIssue issue;
     issue.line = row->line;
     issue.column = column;
     if (column > 0 && column <= header_.size()) issue.column_name = header_[column - 1];
     issue.reason = std::move(reason);
-    row->issues.push_back(std::move(issue));
+    return issue;
+  };
+  auto add_issue = [&](std::size_t column, std::string reason) {
+    row->issues.push_back(make_issue(column, std::move(reason)));
+  };
+  // A problem with one field's value: rejects the row, or in lenient mode
+  // empties the field.
+  auto field_issue = [&](record::Field field, std::size_t column, std::string reason) {
+    if (!lenient_) {
+      add_issue(column, std::move(reason));
+      return;
+    }
+    row->record.Set(field, std::string());
+    row->blanked.push_back(make_issue(column, std::move(reason)));
   };
 
   if (csv_row_.error) {
@@ -181,7 +195,10 @@ Result<bool> RecordReader::Next(ReadRow* row) {
       std::string& field = fields[c];
       if (trim_) TrimInPlace(&field);
       if (std::optional<std::size_t> at = FindInvalidUtf8(field)) {
-        add_issue(c + 1, "not valid UTF-8 (byte " + std::to_string(*at + 1) + " of the field)");
+        if (!bad) {
+          field_issue(binding.field, c + 1,
+                      "not valid UTF-8 (byte " + std::to_string(*at + 1) + " of the field)");
+        }
         bad = true;
       }
       if (field.empty()) continue;
@@ -193,14 +210,14 @@ Result<bool> RecordReader::Next(ReadRow* row) {
       if (date.ok()) {
         value = std::move(date).value();
       } else {
-        add_issue(binding.columns.front() + 1, date.status().message());
+        field_issue(binding.field, binding.columns.front() + 1, date.status().message());
         bad = true;
       }
     }
     // A bad value is kept so that Validate does not also complain that the
-    // field (e.g. the only name) is missing.
+    // field (e.g. the only name) is missing; in lenient mode it is dropped.
     reported[static_cast<std::size_t>(binding.field)] = bad;
-    row->record.Set(binding.field, value);
+    if (!(bad && lenient_)) row->record.Set(binding.field, value);
   }
 
   for (const record::FieldError& error : record::Validate(row->record, context_)) {
@@ -212,7 +229,7 @@ Result<bool> RecordReader::Next(ReadRow* row) {
         break;
       }
     }
-    add_issue(column, error.reason);
+    field_issue(error.field, column, error.reason);
   }
   return true;
 }

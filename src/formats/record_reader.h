@@ -59,6 +59,8 @@ struct ReadRow {
   std::uint64_t line = 0;
   record::Record record;
   std::vector<RowIssue> issues;  // empty: `record` is valid
+  // Lenient mode only: fields that were invalid and were left empty.
+  std::vector<RowIssue> blanked;
 };
 
 class RecordReader {
@@ -75,6 +77,13 @@ class RecordReader {
   // Reads the next data row. False at the end. Fails only on I/O errors
   // and the row limit.
   Result<bool> Next(ReadRow* row);
+
+  // Lenient mode, for matching files (`link`, `dedupe`) rather than storing
+  // them: a field with an invalid value (bad UTF-8, an impossible date, a
+  // bad sex, ...) is left empty and reported in ReadRow::blanked instead of
+  // rejecting the row, and a row without any name is kept. Rows that are
+  // malformed as CSV (quotes, field count, over-long) are still rejected.
+  void set_blank_invalid_fields(bool on) { lenient_ = on; }
 
   // One per unknown column, e.g. "column 5 (soc_sec_id) is not a Kinlink
   // field and is ignored; map it in a mapping file or list it under
@@ -99,6 +108,7 @@ class RecordReader {
   std::vector<std::string> warnings_;
   record::ValidationContext context_;
   bool trim_ = false;  // Mapping::trim()
+  bool lenient_ = false;
   CsvRow csv_row_;     // reused between rows
 };
 

@@ -375,3 +375,42 @@ TEST(RecordReaderTest, OpenReadsFromFile) {
 
 }  // namespace
 }  // namespace kinlink::formats
+
+namespace kinlink::formats {
+namespace {
+
+TEST(RecordReaderLenientTest, InvalidFieldsAreBlankedAndRowsKept) {
+  auto reader = RecordReader::FromString(
+      "id,full_name,birth_date,sex\n"
+      "a,Amina Warsame,2023-02-30,f\n"
+      "b,,1990,q\n"
+      "c,Bad \xFF Name,1991,m\n"
+      "d,Only,Two\n",
+      nullptr, record::Kind::kPerson);
+  ASSERT_TRUE(reader.ok());
+  (*reader)->set_blank_invalid_fields(true);
+  ReadRow row;
+  ASSERT_TRUE(*(*reader)->Next(&row));
+  EXPECT_TRUE(row.issues.empty());
+  EXPECT_EQ(row.record.Get(record::Field::kFullName), "Amina Warsame");
+  EXPECT_EQ(row.record.Get(record::Field::kBirthDate), "");
+  ASSERT_EQ(row.blanked.size(), 1u);
+  EXPECT_EQ(row.blanked[0].column_name, "birth_date");
+
+  ASSERT_TRUE(*(*reader)->Next(&row));  // no name, bad sex: kept, sex blanked
+  EXPECT_TRUE(row.issues.empty());
+  EXPECT_EQ(row.record.Get(record::Field::kSex), "");
+  EXPECT_EQ(row.record.Get(record::Field::kBirthDate), "1990");
+
+  ASSERT_TRUE(*(*reader)->Next(&row));  // invalid UTF-8 name blanked
+  EXPECT_TRUE(row.issues.empty());
+  EXPECT_EQ(row.record.Get(record::Field::kFullName), "");
+  EXPECT_EQ(row.record.Get(record::Field::kSex), "m");
+
+  ASSERT_TRUE(*(*reader)->Next(&row));  // wrong field count: still rejected
+  EXPECT_EQ(row.issues.size(), 1u);
+  EXPECT_FALSE(*(*reader)->Next(&row));
+}
+
+}  // namespace
+}  // namespace kinlink::formats
