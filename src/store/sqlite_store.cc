@@ -1,289 +1,42 @@
 #include "store/sqlite_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <charconv>
-#include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "store/internal/registry_file.h"
+#include "store/internal/sqlite_schema.h"
+#include "store/internal/sqlite_util.h"
+
 namespace kinlink::store {
 namespace {
 
-constexpr std::string_view kMarkerKey = "kinlink_registry";
-constexpr std::string_view kVersionKey = "schema_version";
+using internal::BindBlob;
+using internal::BindBlobOrNull;
+using internal::BindFilter;
+using internal::BindText;
+using internal::CachedStmt;
+using internal::ColumnBytes;
+using internal::FilterWhere;
+using internal::PrepareCached;
+using internal::ReadAudit;
+using internal::ReadRecord;
+using internal::RemoveRegistryFiles;
+using internal::Sql;
+using internal::SqliteError;
+using internal::StmtLease;
+
 // Writers wait this long for another process's write to finish.
 constexpr int kBusyTimeoutMs = 10000;
-
-// Numbered migrations, applied in order inside one transaction to bring a
-// file from its stored schema version up to kSchemaVersion. Entries are never
-// edited once released; a change is a new entry. `meta` itself is created
-// before the first migration so that the version can always be read.
-struct Migration {
-  int version;
-  const char* sql;
-};
-constexpr Migration kMigrations[] = {
-    {1, R"sql(
-CREATE TABLE records(
-  id INTEGER PRIMARY KEY,
-  kind INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  import_id INTEGER NOT NULL,
-  source_token BLOB,
-  status_token BLOB,
-  wrapped_key BLOB,
-  sealed BLOB NOT NULL);
-CREATE UNIQUE INDEX records_source_token ON records(source_token);
-CREATE INDEX records_kind_id ON records(kind, id);
-CREATE INDEX records_created_at ON records(created_at);
-CREATE TABLE imports(
-  id INTEGER PRIMARY KEY,
-  started_at INTEGER NOT NULL,
-  finished_at INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
-  accepted INTEGER NOT NULL,
-  rejected INTEGER NOT NULL);
-CREATE TABLE audit(
-  seq INTEGER PRIMARY KEY,
-  time INTEGER NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  mac BLOB NOT NULL);
-)sql"},
-};
-static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
-              "one migration per schema version");
-
-constexpr const char* kRecordColumns =
-    "id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
-    "wrapped_key, sealed";
-
-// The statements every connection prepares once (on first use) and reuses.
-enum class Sql : int {
-  kBegin,
-  kCommit,
-  kRollback,
-  kGetMeta,
-  kSetMeta,
-  kInsertRecord,
-  kGetRecord,
-  kFindBySourceToken,
-  kUpdateRecord,
-  kRecordState,
-  kSetWrappedKey,
-  kShredRecord,
-  kInsertImport,
-  kFinishImport,
-  kLastAuditSeq,
-  kInsertAudit,
-  kLastAudit,
-  kForEachAudit,
-  kCount,  // not a statement
-};
-
-constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText = {
-    "BEGIN IMMEDIATE",
-    "COMMIT",
-    "ROLLBACK",
-    "SELECT value FROM meta WHERE key = ?1",
-    "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    "INSERT INTO records(id, kind, version, created_at, updated_at, import_id, source_token, "
-    "status_token, wrapped_key, sealed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    "SELECT id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
-    "wrapped_key, sealed FROM records WHERE id = ?1",
-    "SELECT id FROM records WHERE source_token = ?1 ORDER BY id",
-    "UPDATE records SET sealed = ?3, version = ?4, updated_at = ?5, status_token = ?6 "
-    "WHERE id = ?1 AND version = ?2 AND wrapped_key IS NOT NULL",
-    "SELECT version, wrapped_key IS NULL FROM records WHERE id = ?1",
-    "UPDATE records SET wrapped_key = ?2 WHERE id = ?1 AND wrapped_key IS NOT NULL",
-    "UPDATE records SET wrapped_key = NULL, sealed = zeroblob(0), source_token = NULL, "
-    "status_token = NULL, version = version + 1 WHERE id = ?1",
-    "INSERT INTO imports(started_at, finished_at, kind, accepted, rejected) "
-    "VALUES(?1, ?2, ?3, ?4, ?5)",
-    "UPDATE imports SET finished_at = ?2, accepted = ?3, rejected = ?4 WHERE id = ?1",
-    "SELECT max(seq) FROM audit",
-    "INSERT INTO audit(seq, time, actor, action, target, detail, mac) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    "SELECT seq, time, actor, action, target, detail, mac FROM audit "
-    "ORDER BY seq DESC LIMIT 1",
-    "SELECT seq, time, actor, action, target, detail, mac FROM audit ORDER BY seq",
-};
-
-// Maps an SQLite result code to a Status naming the operation. Uses
-// sqlite3_errstr (generic text per code), never sqlite3_errmsg, so that no
-// message can carry a stored value.
-Status SqliteError(int rc, std::string_view operation) {
-  std::string message(operation);
-  message += ": ";
-  message += sqlite3_errstr(rc);
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return UnavailableError(message + " (another process is using the registry)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return DataLossError(message);
-    case SQLITE_CONSTRAINT:
-      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return AlreadyExistsError(message);
-      }
-      return InternalError(message);
-    case SQLITE_FULL:
-      return ResourceExhaustedError(message);
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return PermissionDeniedError(message);
-    default:
-      return InternalError(message);
-  }
-}
-
-// Bindings use SQLITE_STATIC (no copy): every statement is stepped while
-// the bound values live, and StmtLease clears the bindings right after.
-
-// Binds bytes as a BLOB. An empty value must still be a BLOB, not NULL
-// (sqlite3_bind_blob with a null pointer binds NULL).
-int BindBlob(sqlite3_stmt* stmt, int index, std::string_view bytes) {
-  if (bytes.empty()) return sqlite3_bind_zeroblob(stmt, index, 0);
-  return sqlite3_bind_blob64(stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
-}
-
-// Binds bytes as a BLOB, or NULL when empty (tokens: "" = none).
-int BindBlobOrNull(sqlite3_stmt* stmt, int index, std::string_view bytes) {
-  if (bytes.empty()) return sqlite3_bind_null(stmt, index);
-  return sqlite3_bind_blob64(stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
-}
-
-int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
-  return sqlite3_bind_text64(stmt, index, text.empty() ? "" : text.data(), text.size(),
-                             SQLITE_STATIC, SQLITE_UTF8);
-}
-
-// Column bytes (BLOB or TEXT); "" for NULL or empty.
-std::string ColumnBytes(sqlite3_stmt* stmt, int column) {
-  const void* data = sqlite3_column_blob(stmt, column);
-  int size = sqlite3_column_bytes(stmt, column);
-  if (data == nullptr || size <= 0) return std::string();
-  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
-
-Result<RecordRow> ReadRecord(sqlite3_stmt* stmt) {
-  RecordRow row;
-  row.id = sqlite3_column_int64(stmt, 0);
-  std::int64_t kind = sqlite3_column_int64(stmt, 1);
-  if (kind < 0 || kind > std::numeric_limits<std::uint8_t>::max()) {
-    return DataLossError("read record: stored kind is out of range");
-  }
-  row.kind = static_cast<std::uint8_t>(kind);
-  row.version = sqlite3_column_int64(stmt, 2);
-  row.created_at = sqlite3_column_int64(stmt, 3);
-  row.updated_at = sqlite3_column_int64(stmt, 4);
-  row.import_id = sqlite3_column_int64(stmt, 5);
-  row.source_token = ColumnBytes(stmt, 6);
-  row.status_token = ColumnBytes(stmt, 7);
-  if (sqlite3_column_type(stmt, 8) == SQLITE_NULL) {
-    row.wrapped_key = std::nullopt;
-  } else {
-    row.wrapped_key = ColumnBytes(stmt, 8);
-  }
-  row.sealed = ColumnBytes(stmt, 9);
-  return row;
-}
-
-AuditRow ReadAudit(sqlite3_stmt* stmt) {
-  AuditRow row;
-  row.seq = sqlite3_column_int64(stmt, 0);
-  row.time = sqlite3_column_int64(stmt, 1);
-  row.actor = ColumnBytes(stmt, 2);
-  row.action = ColumnBytes(stmt, 3);
-  row.target = ColumnBytes(stmt, 4);
-  row.detail = ColumnBytes(stmt, 5);
-  row.mac = ColumnBytes(stmt, 6);
-  return row;
-}
-
-// SQL and bindings for a RecordFilter; the same text for the same set of
-// present fields, so that the statement can be cached.
-std::string FilterWhere(const RecordFilter& filter) {
-  std::string where = " WHERE 1";
-  if (filter.kind.has_value()) where += " AND kind = ?1";
-  if (filter.status_token.has_value()) {
-    where += filter.status_token->empty() ? " AND status_token IS NULL" : " AND status_token = ?2";
-  }
-  if (filter.created_from.has_value()) where += " AND created_at >= ?3";
-  if (filter.created_to.has_value()) where += " AND created_at <= ?4";
-  if (!filter.include_shredded) where += " AND wrapped_key IS NOT NULL";
-  return where;
-}
-
-int BindFilter(sqlite3_stmt* stmt, const RecordFilter& filter) {
-  int rc = SQLITE_OK;
-  if (filter.kind.has_value()) rc = sqlite3_bind_int64(stmt, 1, *filter.kind);
-  if (rc == SQLITE_OK && filter.status_token.has_value() && !filter.status_token->empty()) {
-    rc = BindBlob(stmt, 2, *filter.status_token);
-  }
-  if (rc == SQLITE_OK && filter.created_from.has_value()) {
-    rc = sqlite3_bind_int64(stmt, 3, *filter.created_from);
-  }
-  if (rc == SQLITE_OK && filter.created_to.has_value()) {
-    rc = sqlite3_bind_int64(stmt, 4, *filter.created_to);
-  }
-  return rc;
-}
-
-// A prepared statement, cached per connection. `in_use` lets a callback run
-// from ForEach* use the same kind of statement again (it then gets a fresh,
-// temporary one).
-struct CachedStmt {
-  sqlite3_stmt* stmt = nullptr;
-  bool in_use = false;
-};
-
-// Borrows a statement for one operation; on destruction resets it and
-// clears its bindings (cached) or finalizes it (temporary).
-class StmtLease {
- public:
-  StmtLease(sqlite3_stmt* stmt, CachedStmt* cache) : stmt_(stmt), cache_(cache) {}
-  StmtLease(const StmtLease&) = delete;
-  StmtLease& operator=(const StmtLease&) = delete;
-  StmtLease(StmtLease&& other) noexcept
-      : stmt_(std::exchange(other.stmt_, nullptr)), cache_(std::exchange(other.cache_, nullptr)) {}
-  StmtLease& operator=(StmtLease&&) = delete;
-  ~StmtLease() {
-    if (stmt_ == nullptr) return;
-    if (cache_ != nullptr) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-      cache_->in_use = false;
-    } else {
-      sqlite3_finalize(stmt_);
-    }
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_;
-  CachedStmt* cache_;  // null for a temporary statement
-};
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -334,7 +87,6 @@ class SqliteStore final : public Store {
  private:
   Result<StmtLease> Prepare(Sql which, std::string_view operation);
   Result<StmtLease> PrepareFilter(const std::string& sql, std::string_view operation);
-  Result<StmtLease> PrepareCached(CachedStmt& cached, const char* sql, std::string_view operation);
   // Runs a statement that returns no rows.
   Status StepDone(sqlite3_stmt* stmt, std::string_view operation);
   // Runs SQL without bindings (pragmas, schema).
@@ -350,36 +102,14 @@ class SqliteStore final : public Store {
   std::map<std::string, CachedStmt> filter_statements_;
 };
 
-Result<StmtLease> SqliteStore::PrepareCached(CachedStmt& cached, const char* sql,
-                                             std::string_view operation) {
-  if (cached.stmt != nullptr && !cached.in_use) {
-    cached.in_use = true;
-    return StmtLease(cached.stmt, &cached);
-  }
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql, -1, cached.stmt == nullptr ? SQLITE_PREPARE_PERSISTENT : 0,
-                              &stmt, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_finalize(stmt);
-    return SqliteError(rc, operation);
-  }
-  if (cached.stmt == nullptr) {
-    cached.stmt = stmt;
-    cached.in_use = true;
-    return StmtLease(stmt, &cached);
-  }
-  // The cached one is busy (a callback re-entered): a temporary statement.
-  return StmtLease(stmt, nullptr);
-}
-
 Result<StmtLease> SqliteStore::Prepare(Sql which, std::string_view operation) {
   int index = static_cast<int>(which);
-  return PrepareCached(statements_[index], kSqlText[index], operation);
+  return PrepareCached(db_, statements_[index], internal::kSqlText[index], operation);
 }
 
 Result<StmtLease> SqliteStore::PrepareFilter(const std::string& sql, std::string_view operation) {
   CachedStmt& cached = filter_statements_[sql];
-  return PrepareCached(cached, sql.c_str(), operation);
+  return PrepareCached(db_, cached, sql.c_str(), operation);
 }
 
 Status SqliteStore::StepDone(sqlite3_stmt* stmt, std::string_view operation) {
@@ -403,7 +133,7 @@ Status SqliteStore::Init(bool create) {
   sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
 
   auto read_version = [this]() -> Result<int> {
-    KL_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadMetaRaw(kVersionKey));
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadMetaRaw(internal::kVersionKey));
     int parsed = -1;
     if (text.has_value()) {
       const char* end = text->data() + text->size();
@@ -430,7 +160,7 @@ Status SqliteStore::Init(bool create) {
       if (rc == SQLITE_DONE) return DataLossError("open registry: not a Kinlink registry");
       if (rc != SQLITE_ROW) return SqliteError(rc, "open registry: read schema");
     }
-    KL_ASSIGN_OR_RETURN(std::optional<std::string> marker, ReadMetaRaw(kMarkerKey));
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> marker, ReadMetaRaw(internal::kMarkerKey));
     if (!marker.has_value() || *marker != "1") {
       return DataLossError("open registry: not a Kinlink registry");
     }
@@ -496,7 +226,7 @@ Status SqliteStore::Init(bool create) {
 }
 
 Status SqliteStore::Migrate(int from_version) {
-  for (const Migration& migration : kMigrations) {
+  for (const internal::Migration& migration : internal::kMigrations) {
     if (migration.version <= from_version) continue;
     KL_RETURN_IF_ERROR(Exec(
         migration.sql, "migrate registry to schema version " + std::to_string(migration.version)));
@@ -671,7 +401,7 @@ Status SqliteStore::ShredRecord(std::int64_t id) {
 
 Status SqliteStore::ForEachRecord(const RecordFilter& filter,
                                   const std::function<Status(const RecordRow&)>& fn) {
-  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records" +
+  std::string sql = std::string("SELECT ") + internal::kRecordColumns + " FROM records" +
                     FilterWhere(filter) + " ORDER BY id";
   KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "list records"));
   sqlite3_stmt* stmt = lease.get();
@@ -800,40 +530,6 @@ Result<std::string> SqliteStore::IntegrityCheck() {
   if (rc != SQLITE_DONE) return SqliteError(rc, "integrity check");
   return problems;
 }
-
-Status ErrnoError(int err, std::string_view operation) {
-  std::string message(operation);
-  message += ": ";
-  message += std::strerror(err);  // names the failure, never file contents
-  switch (err) {
-    case EEXIST:
-      return AlreadyExistsError(message);
-    case ENOENT:
-    case ENOTDIR:
-      return NotFoundError(message);
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return PermissionDeniedError(message);
-    case ENOSPC:
-    case EDQUOT:
-      return ResourceExhaustedError(message);
-    default:
-      return InternalError(message);
-  }
-}
-
-bool PathExists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
-void RemoveRegistryFiles(const std::string& path) {
-  ::unlink(path.c_str());
-  ::unlink((path + "-wal").c_str());
-  ::unlink((path + "-shm").c_str());
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
@@ -843,25 +539,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
   }
   const bool create = mode == OpenMode::kCreate;
   if (create) {
-    // A leftover log beside a new file would be replayed into it.
-    if (PathExists(path + "-wal") || PathExists(path + "-shm")) {
-      return AlreadyExistsError("create registry: a write-ahead log of an earlier file exists");
-    }
-    // Created here, exclusively and owner-only, before SQLite writes a byte;
-    // SQLite gives its -wal and -shm files the same mode.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return ErrnoError(errno, "create registry");
-    int chmod_rc = ::fchmod(fd, 0600);
-    int chmod_errno = errno;
-    ::close(fd);
-    if (chmod_rc != 0) {
-      ::unlink(path.c_str());
-      return ErrnoError(chmod_errno, "create registry: set file mode");
-    }
+    KL_RETURN_IF_ERROR(internal::CreateRegistryFile(path));
   } else {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return ErrnoError(errno, "open registry");
-    if (!S_ISREG(st.st_mode)) return InvalidArgumentError("open registry: not a regular file");
+    KL_RETURN_IF_ERROR(internal::CheckRegistryFile(path));
   }
 
   sqlite3* db = nullptr;
@@ -872,7 +552,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
     sqlite3_close_v2(db);
     if (create) RemoveRegistryFiles(path);
     if ((rc & 0xff) == SQLITE_CANTOPEN) {
-      if (::access(path.c_str(), R_OK | W_OK) != 0) return ErrnoError(errno, "open registry");
+      if (::access(path.c_str(), R_OK | W_OK) != 0) {
+        return internal::ErrnoError(errno, "open registry");
+      }
       return NotFoundError("open registry: cannot open the file");
     }
     return SqliteError(rc, "open registry");

@@ -1,0 +1,118 @@
+// Private to store: the registry schema (numbered migrations) and the SQL
+// text of the statements every connection caches.
+#ifndef KINLINK_STORE_INTERNAL_SQLITE_SCHEMA_H_
+#define KINLINK_STORE_INTERNAL_SQLITE_SCHEMA_H_
+
+#include <array>
+#include <string_view>
+
+#include "store/store.h"
+
+namespace kinlink::store::internal {
+
+inline constexpr std::string_view kMarkerKey = "kinlink_registry";
+inline constexpr std::string_view kVersionKey = "schema_version";
+
+// Numbered migrations, applied in order inside one transaction to bring a
+// file from its stored schema version up to kSchemaVersion. Entries are never
+// edited once released; a change is a new entry. `meta` itself is created
+// before the first migration so that the version can always be read.
+struct Migration {
+  int version;
+  const char* sql;
+};
+inline constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  import_id INTEGER NOT NULL,
+  source_token BLOB,
+  status_token BLOB,
+  wrapped_key BLOB,
+  sealed BLOB NOT NULL);
+CREATE UNIQUE INDEX records_source_token ON records(source_token);
+CREATE INDEX records_kind_id ON records(kind, id);
+CREATE INDEX records_created_at ON records(created_at);
+CREATE TABLE imports(
+  id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  rejected INTEGER NOT NULL);
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  mac BLOB NOT NULL);
+)sql"},
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
+              "one migration per schema version");
+
+inline constexpr const char* kRecordColumns =
+    "id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
+    "wrapped_key, sealed";
+
+// The statements every connection prepares once (on first use) and reuses.
+enum class Sql : int {
+  kBegin,
+  kCommit,
+  kRollback,
+  kGetMeta,
+  kSetMeta,
+  kInsertRecord,
+  kGetRecord,
+  kFindBySourceToken,
+  kUpdateRecord,
+  kRecordState,
+  kSetWrappedKey,
+  kShredRecord,
+  kInsertImport,
+  kFinishImport,
+  kLastAuditSeq,
+  kInsertAudit,
+  kLastAudit,
+  kForEachAudit,
+  kCount,  // not a statement
+};
+
+inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "SELECT value FROM meta WHERE key = ?1",
+    "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    "INSERT INTO records(id, kind, version, created_at, updated_at, import_id, source_token, "
+    "status_token, wrapped_key, sealed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    "SELECT id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
+    "wrapped_key, sealed FROM records WHERE id = ?1",
+    "SELECT id FROM records WHERE source_token = ?1 ORDER BY id",
+    "UPDATE records SET sealed = ?3, version = ?4, updated_at = ?5, status_token = ?6 "
+    "WHERE id = ?1 AND version = ?2 AND wrapped_key IS NOT NULL",
+    "SELECT version, wrapped_key IS NULL FROM records WHERE id = ?1",
+    "UPDATE records SET wrapped_key = ?2 WHERE id = ?1 AND wrapped_key IS NOT NULL",
+    "UPDATE records SET wrapped_key = NULL, sealed = zeroblob(0), source_token = NULL, "
+    "status_token = NULL, version = version + 1 WHERE id = ?1",
+    "INSERT INTO imports(started_at, finished_at, kind, accepted, rejected) "
+    "VALUES(?1, ?2, ?3, ?4, ?5)",
+    "UPDATE imports SET finished_at = ?2, accepted = ?3, rejected = ?4 WHERE id = ?1",
+    "SELECT max(seq) FROM audit",
+    "INSERT INTO audit(seq, time, actor, action, target, detail, mac) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "SELECT seq, time, actor, action, target, detail, mac FROM audit "
+    "ORDER BY seq DESC LIMIT 1",
+    "SELECT seq, time, actor, action, target, detail, mac FROM audit ORDER BY seq",
+};
+
+}  // namespace kinlink::store::internal
+
+#endif  // KINLINK_STORE_INTERNAL_SQLITE_SCHEMA_H_
