@@ -42,6 +42,19 @@ void AddKind(CLI::App* cmd, Options& o, bool required) {
   if (required) opt->required();
 }
 
+void AddMatchOptions(CLI::App* cmd, Options& o) {
+  cmd->add_option("--map", o.map, "Mapping file (TOML) for a non-canonical header");
+  cmd->add_option("--threshold", o.threshold, "Match probability from which a pair is reported")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--plaintext", o.plaintext,
+                "Compare plaintext with string metrics instead of keyed encodings");
+  cmd->add_option("--variants", o.variants,
+                  "Name-variant table (default: the one shipped in data/name_variants; "
+                  "'none' to use none)");
+  cmd->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
+  AddJson(cmd, o);
+}
+
 }  // namespace
 
 int Run(int argc, char** argv) {
@@ -153,6 +166,27 @@ int Run(int argc, char** argv) {
   gen->add_option("--seed", o.seed, "Random seed (same seed, same records)");
   gen->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
   gen->callback([&] { action = [&] { return CmdGenerate(o); }; });
+
+  auto* link = app.add_subcommand(
+      "link", "Find the records of RIGHT that describe the same people as records of LEFT");
+  link->add_option("LEFT", o.file, "CSV file (canonical header or --map)")->required();
+  link->add_option("RIGHT", o.right, "CSV file (canonical header, --map or --map-right)")
+      ->required();
+  AddMatchOptions(link, o);
+  link->add_option("--map-right", o.map_right, "Mapping file for RIGHT when it differs from --map");
+  link->add_option("--top", o.top, "Report the K best candidates per LEFT record instead of "
+                                    "the pairs over the threshold")
+      ->check(CLI::Range(0, 1000));
+  link->add_flag("--explain", o.explain,
+                 "Add a JSON column with each field's level and weight");
+  link->callback([&] { action = [&] { return CmdLink(o); }; });
+
+  auto* dedupe = app.add_subcommand("dedupe", "Group the records of FILE that describe the same person");
+  dedupe->add_option("FILE", o.file, "CSV file (canonical header or --map)")->required();
+  AddMatchOptions(dedupe, o);
+  dedupe->add_option("--pairs", o.pairs_out,
+                     "Also write the scored pairs (left_id,right_id,probability,match_weight)");
+  dedupe->callback([&] { action = [&] { return CmdDedupe(o); }; });
 
   try {
     app.parse(argc, argv);

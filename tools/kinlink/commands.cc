@@ -30,18 +30,6 @@ namespace {
 using json = nlohmann::json;
 using engine::Registry;
 
-// Prints an error on stderr (and as JSON on stdout with --json); returns
-// the exit code for it.
-int Fail(const Options& o, const Status& status) {
-  std::fprintf(stderr, "kinlink: %s\n", status.message().c_str());
-  if (o.json) {
-    json j = {{"error", {{"code", std::string(StatusCodeName(status.code()))},
-                         {"message", status.message()}}}};
-    std::cout << j.dump() << "\n";
-  }
-  return ExitCodeFor(status);
-}
-
 int Usage(const std::string& message) {
   std::fprintf(stderr, "kinlink: %s\nRun with --help for more information.\n", message.c_str());
   return kExitUsage;
@@ -126,6 +114,18 @@ Result<std::unique_ptr<std::ofstream>> CreatePrivateFile(const std::string& path
 }
 
 }  // namespace
+
+// Prints an error on stderr (and as JSON on stdout with --json); returns
+// the exit code for it.
+int Fail(const Options& o, const Status& status) {
+  std::fprintf(stderr, "kinlink: %s\n", status.message().c_str());
+  if (o.json) {
+    json j = {{"error", {{"code", std::string(StatusCodeName(status.code()))},
+                         {"message", status.message()}}}};
+    std::cout << j.dump() << "\n";
+  }
+  return ExitCodeFor(status);
+}
 
 int CmdInit(const Options& o) {
   Result<engine::KeySource> key =

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/status.h"
+
 namespace kinlink::cli {
 
 // Options shared by the subcommands (each subcommand uses what it needs).
@@ -44,7 +46,21 @@ struct Options {
 
   // version
   bool deps = false;
+
+  // link / dedupe
+  std::string right;
+  std::string map_right;
+  std::string pairs_out;
+  std::string variants;
+  double threshold = 0.5;
+  int top = 0;
+  bool plaintext = false;
+  bool explain = false;
 };
+
+// Prints an error on stderr (and as JSON on stdout with --json); returns
+// the exit code for it.
+int Fail(const Options& o, const kinlink::Status& status);
 
 int CmdInit(const Options& o);
 int CmdImport(const Options& o);
@@ -57,6 +73,8 @@ int CmdAuditVerify(const Options& o);
 int CmdAuditLog(const Options& o);
 int CmdVersion(const Options& o);
 int CmdGenerate(const Options& o);
+int CmdLink(const Options& o);
+int CmdDedupe(const Options& o);
 
 }  // namespace kinlink::cli
 

@@ -1,0 +1,285 @@
+#include "linkage/features.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "match/string_metrics.h"
+#include "text/name_parse.h"
+#include "text/normalize.h"
+#include "text/phonetic.h"
+#include "text/skeleton.h"
+
+namespace kinlink::linkage {
+
+namespace {
+
+// Field ids for per-field Bloom keys (stable: they change every encoding).
+enum TextField : int { kPlace = 0, kLocality, kPostcode, kAddress, kRegion, kTextFields };
+constexpr std::size_t kMaxVariantGroups = 8;
+
+score::Key128 ToKey(const std::string& token16) {
+  std::array<std::uint8_t, 16> bytes{};
+  std::memcpy(bytes.data(), token16.data(), std::min<std::size_t>(16, token16.size()));
+  score::Key128 key = score::Key128::FromBytes(bytes);
+  if (key.empty()) key.lo = 1;  // zero means "no value"
+  return key;
+}
+
+std::string JoinCore(const text::ParsedName& parsed) {
+  std::string out;
+  for (const text::Token& t : parsed.tokens) {
+    if (t.kind == text::TokenKind::kRelation) continue;
+    if (!out.empty()) out += ' ';
+    out += t.text;
+  }
+  return out;
+}
+
+std::string WithoutSpaces(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+  return s;
+}
+
+bool IsLatin(std::string_view raw) {
+  const text::Script s = text::DetectScript(raw);
+  return s == text::Script::kLatin || s == text::Script::kUnknown;
+}
+
+}  // namespace
+
+// Bloom encoders: one per name kind and text field, each under its own key
+// derived from the run key (so equal strings in different fields do not
+// share bits).
+struct FeatureExtractor::Encoders {
+  std::vector<match::BloomEncoder> names;  // given, family, father share one
+  std::vector<match::BloomEncoder> texts;  // per TextField
+};
+
+Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(const ExtractorOptions& options) {
+  if (options.key == nullptr || options.key->size() != crypto::kKeyBytes) {
+    return InvalidArgumentError("feature extraction needs a 32-byte key");
+  }
+  KL_ASSIGN_OR_RETURN(std::unique_ptr<text::Transliterator> translit,
+                      text::Transliterator::Create());
+  auto encoders = std::make_unique<Encoders>();
+  auto field_key = [&](std::string_view name) {
+    return crypto::SecretBytes::CopyOf(
+        std::string(crypto::Token(*options.key, "bloom-field-key/v1", name)) +
+        crypto::Token(*options.key, "bloom-field-key/v1b", name));
+  };
+  match::BloomParams name_params;
+  name_params.bits = 512;
+  name_params.k = 12;
+  KL_ASSIGN_OR_RETURN(match::BloomEncoder names,
+                      match::BloomEncoder::Create(field_key("name"), name_params));
+  encoders->names.push_back(std::move(names));
+  match::BloomParams text_params;
+  text_params.bits = 512;
+  text_params.k = 10;
+  for (std::string_view f : {"place", "locality", "postcode", "address", "region"}) {
+    KL_ASSIGN_OR_RETURN(match::BloomEncoder enc,
+                        match::BloomEncoder::Create(field_key(f), text_params));
+    encoders->texts.push_back(std::move(enc));
+  }
+  ExtractorOptions resolved = options;
+  if (resolved.today_days == 0) resolved.today_days = record::TodayDays();
+  return std::unique_ptr<FeatureExtractor>(
+      new FeatureExtractor(resolved, std::move(translit), std::move(encoders)));
+}
+
+FeatureExtractor::FeatureExtractor(const ExtractorOptions& options,
+                                   std::unique_ptr<text::Transliterator> translit,
+                                   std::unique_ptr<Encoders> encoders)
+    : options_(options),
+      translit_(std::move(translit)),
+      encoders_(std::move(encoders)),
+      date_key_(crypto::SecretBytes::CopyOf(crypto::Token(*options.key, "date-key/v1", "a") +
+                                            crypto::Token(*options.key, "date-key/v1", "b"))) {}
+
+std::vector<std::string> BirthLevelLabels() {
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < match::kDateLevelCount; ++i) {
+    labels.emplace_back(match::DateLevelName(static_cast<match::DateLevel>(i)));
+  }
+  return labels;
+}
+
+std::uint8_t CompareBirth(const DateFeature& a, const DateFeature& b, Mode mode) {
+  if (!a.present || !b.present) return static_cast<std::uint8_t>(match::DateLevel::kMissing);
+  return static_cast<std::uint8_t>(mode == Mode::kPlaintext
+                                       ? match::CompareDates(a.plain, b.plain)
+                                       : match::CompareDateTokens(a.tokens, b.tokens));
+}
+
+match::BirthEvidence FeatureExtractor::ExtractBirth(const record::Record& r, DateFeature* out) {
+  *out = DateFeature{};
+  match::BirthEvidence evidence;
+  if (Result<record::PartialDate> d = record::PartialDate::Parse(r.Get(record::Field::kBirthDate));
+      d.ok()) {
+    evidence = match::BirthEvidence::FromDate(*d);
+  } else if (Result<record::AgeRange> age = record::AgeRange::Parse(r.Get(record::Field::kAge));
+             age.ok()) {
+    record::PartialDate as_of;
+    if (Result<record::PartialDate> a = record::PartialDate::Parse(r.Get(record::Field::kAgeAsOf));
+        a.ok()) {
+      as_of = *a;
+    } else {
+      as_of.year = static_cast<int>(1970 + options_.today_days / 365.2425);
+    }
+    evidence = match::BirthEvidence::FromAge(*age, as_of);
+  }
+  if (evidence.kind == match::BirthEvidence::Kind::kUnknown) return evidence;
+  out->present = true;
+  if (options_.mode == Mode::kPlaintext) {
+    out->plain = evidence;
+  } else {
+    out->tokens = match::EncodeDate(date_key_, evidence);
+  }
+  return evidence;
+}
+
+FeatureExtractor::~FeatureExtractor() = default;
+
+score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
+  return ToKey(crypto::Token(*options_.key, domain, value));
+}
+
+void FeatureExtractor::ExtractName(const std::string& core, const std::string& native_folded,
+                                   NameFeature* out) {
+  *out = NameFeature{};
+  if (core.empty() && native_folded.empty()) return;
+  out->present = true;
+  const std::string compact = WithoutSpaces(core);
+  const std::string skeleton = text::ConsonantSkeleton(compact);
+  const text::MetaphoneCodes phon = text::DoubleMetaphone(compact);
+  if (!core.empty()) out->exact = Tok("name/v1", core);
+  if (!native_folded.empty()) out->native = Tok("name-native/v1", native_folded);
+  if (!skeleton.empty()) out->skeleton = Tok("name-skeleton/v1", skeleton);
+  if (!phon.primary.empty()) out->phonetic = Tok("name-phonetic/v1", phon.primary);
+  if (!phon.alternate.empty() && phon.alternate != phon.primary) {
+    out->phonetic_alt = Tok("name-phonetic/v1", phon.alternate);
+  }
+  if (options_.variants != nullptr && !compact.empty()) {
+    for (std::uint32_t group : options_.variants->GroupsOf(compact)) {
+      if (out->variant_groups.size() >= kMaxVariantGroups) break;
+      out->variant_groups.push_back(Tok("name-variant/v1", std::to_string(group)));
+    }
+    std::sort(out->variant_groups.begin(), out->variant_groups.end());
+  }
+  if (options_.mode == Mode::kPlaintext) {
+    out->latin = match::DecodeUtf8(core);
+  } else {
+    const std::string_view grams[] = {core};
+    const std::string sk = "#s:" + skeleton;
+    const std::string ph = "#p:" + phon.primary;
+    const std::string_view whole[] = {sk, ph};
+    match::BloomItems items;
+    items.qgram_strings = grams;
+    items.whole_items = whole;
+    Result<match::BloomFilter> bloom = encoders_->names[0].Encode(items);
+    if (bloom.ok()) out->bloom = std::move(*bloom);
+  }
+}
+
+void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeature* out) {
+  *out = TextFeature{};
+  if (value.empty()) return;
+  const std::string latin = translit_->ToLatin(text::Normalize(value));
+  if (latin.empty()) return;
+  out->present = true;
+  out->exact = Tok("text/v1/" + std::to_string(field), latin);
+  if (options_.mode == Mode::kPlaintext) {
+    out->latin = match::DecodeUtf8(latin);
+  } else {
+    const std::string_view grams[] = {latin};
+    match::BloomItems items;
+    items.qgram_strings = grams;
+    Result<match::BloomFilter> bloom = encoders_->texts[field].Encode(items);
+    if (bloom.ok()) out->bloom = std::move(*bloom);
+  }
+}
+
+void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKeyRow* keys) {
+  using record::Field;
+  // Names: split fields when given; otherwise parsed from the full name.
+  auto prepare = [&](const std::string& raw, std::string* core, std::string* native) {
+    core->clear();
+    native->clear();
+    if (raw.empty()) return;
+    const std::string normalized = text::Normalize(raw);
+    *core = JoinCore(text::NameTokens(translit_->ToLatin(normalized)));
+    if (!IsLatin(raw)) *native = text::FoldForMatching(normalized);
+  };
+  std::string given, given_native, family, family_native, father, father_native;
+  prepare(r.Get(Field::kGivenName), &given, &given_native);
+  prepare(r.Get(Field::kFamilyName), &family, &family_native);
+  prepare(r.Get(Field::kFatherName), &father, &father_native);
+  if (given.empty() && family.empty() && r.Has(Field::kFullName)) {
+    const std::string& full = r.Get(Field::kFullName);
+    const text::ParsedName parsed = text::NameTokens(translit_->ToLatin(text::Normalize(full)));
+    std::vector<const text::Token*> parts;
+    const text::Token* patronymic = nullptr;
+    for (const text::Token& t : parsed.tokens) {
+      if (t.kind == text::TokenKind::kRelation) continue;
+      if (t.kind == text::TokenKind::kPatronymic && patronymic == nullptr) {
+        patronymic = &t;
+        continue;
+      }
+      parts.push_back(&t);
+    }
+    if (!parts.empty()) given = parts.front()->text;
+    if (parts.size() >= 2) family = parts.back()->text;
+    if (patronymic != nullptr) {
+      if (father.empty()) father = patronymic->text;
+    } else if (parts.size() >= 3 && !IsLatin(full) && father.empty()) {
+      // given + father + grandfather/family: the custom of Arabic and
+      // Ethiopian names.
+      father = parts[1]->text;
+    }
+  }
+  ExtractName(given, given_native, &f->given);
+  ExtractName(family, family_native, &f->family);
+  ExtractName(father, father_native, &f->father);
+
+  // Sex.
+  Result<record::Sex> sex = record::ParseSex(r.Get(Field::kSex));
+  f->sex = sex.ok() ? static_cast<SexValue>(*sex) : SexValue::kUnknown;
+
+  // Birth date or age.
+  const match::BirthEvidence birth = ExtractBirth(r, &f->birth);
+
+  // Places.
+  ExtractText(r.Get(Field::kBirthPlace), kPlace, &f->birth_place);
+  ExtractText(r.Get(Field::kLocality), kLocality, &f->locality);
+  ExtractText(r.Get(Field::kPostcode), kPostcode, &f->postcode);
+  ExtractText(r.Get(Field::kAddress), kAddress, &f->address);
+  ExtractText(r.Get(Field::kRegion), kRegion, &f->region);
+
+  // Blocking keys (keyed; zero = not blocked by that rule).
+  const bool dated = birth.kind == match::BirthEvidence::Kind::kDate;
+  const int year = dated ? birth.date.year : 0;
+  auto combine = [&](std::string_view rule, const score::Key128& a, const score::Key128& b) {
+    if (a.empty() || b.empty()) return score::Key128{};
+    std::string buf(32, '\0');
+    std::memcpy(buf.data(), &a, 16);
+    std::memcpy(buf.data() + 16, &b, 16);
+    return Tok(rule, buf);
+  };
+  const score::Key128 year_key = year > 0 ? Tok("year/v1", std::to_string(year)) : score::Key128{};
+  (*keys)[0] = combine("block/given-skeleton+year", f->given.skeleton, year_key);
+  (*keys)[1] = combine("block/family-phon+given-phon", f->family.phonetic, f->given.phonetic);
+  (*keys)[2] = combine("block/family-skeleton+year", f->family.skeleton, year_key);
+  (*keys)[3] = dated && birth.date.day > 0 ? Tok("block/full-date", birth.date.ToString())
+                                            : score::Key128{};
+  (*keys)[4] = combine("block/postcode+given-phon", f->postcode.exact, f->given.phonetic);
+  (*keys)[5] = combine("block/postcode+family-skeleton", f->postcode.exact, f->family.skeleton);
+  (*keys)[6] = combine("block/locality+given-skeleton", f->locality.exact, f->given.skeleton);
+  (*keys)[7] = combine("block/address+family-phon", f->address.exact, f->family.phonetic);
+  (*keys)[8] = combine("block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton);
+  (*keys)[9] = combine("block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton);
+  const score::Key128 decade_key =
+      year > 0 ? Tok("decade/v1", std::to_string(year / 10)) : score::Key128{};
+  (*keys)[10] = combine("block/family-skeleton+decade", f->family.skeleton, decade_key);
+}
+
+}  // namespace kinlink::linkage

@@ -1,0 +1,135 @@
+// linkage: turns records into what matching compares, in one of two modes.
+//
+//  * Encoded (the default, and the only mode a registry uses): every field
+//    becomes keyed encodings — a Bloom filter over the q-grams of its Latin
+//    matching form plus keyed whole-value tokens (exact, consonant
+//    skeleton, phonetic codes, name-variant groups, dates). Comparisons see
+//    nothing else.
+//  * Plaintext (`--plaintext`, local files only): the normalised strings
+//    are kept and compared with string metrics; the reference the encoded
+//    mode must stay close to.
+//
+// Both modes derive the same blocking keys (keyed tokens).
+//
+// Thread-safety: a FeatureExtractor holds an ICU transliterator and is used
+// by one thread at a time; Features are values.
+#ifndef KINLINK_LINKAGE_FEATURES_H_
+#define KINLINK_LINKAGE_FEATURES_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/crypto.h"
+#include "match/bloom.h"
+#include "match/dates.h"
+#include "record/record.h"
+#include "score/types.h"
+#include "text/name_variants.h"
+#include "text/transliterator.h"
+
+namespace kinlink::linkage {
+
+enum class Mode : std::uint8_t { kEncoded, kPlaintext };
+
+// A name field (given, family, father).
+struct NameFeature {
+  bool present = false;
+  // Plaintext mode only.
+  std::u32string latin;         // matching form, core tokens joined by ' '
+  // Both modes: keyed tokens (zero = none).
+  score::Key128 exact;          // of the Latin matching form
+  score::Key128 native;         // of the folded native-script form (non-Latin only)
+  score::Key128 skeleton;       // consonant skeleton
+  score::Key128 phonetic;       // Double Metaphone primary
+  score::Key128 phonetic_alt;   // Double Metaphone alternate (zero if same)
+  std::vector<score::Key128> variant_groups;  // keyed name-variant group ids
+  // Encoded mode only.
+  match::BloomFilter bloom;
+};
+
+// A place or address field.
+struct TextFeature {
+  bool present = false;
+  std::u32string latin;  // plaintext mode only
+  score::Key128 exact;
+  match::BloomFilter bloom;  // encoded mode only
+};
+
+struct DateFeature {
+  bool present = false;
+  match::BirthEvidence plain;  // plaintext mode only
+  match::DateTokens tokens;    // encoded mode only
+};
+
+// Birth-date comparison: the levels of match/dates.h.
+inline constexpr int kBirthLevels = static_cast<int>(match::kDateLevelCount);
+std::vector<std::string> BirthLevelLabels();
+std::uint8_t CompareBirth(const DateFeature& a, const DateFeature& b, Mode mode);
+
+enum class SexValue : std::uint8_t { kUnknown = 0, kFemale, kMale, kOther };
+
+struct Features {
+  NameFeature given;
+  NameFeature family;
+  NameFeature father;
+  DateFeature birth;
+  SexValue sex = SexValue::kUnknown;
+  TextFeature birth_place;
+  TextFeature locality;
+  TextFeature postcode;
+  TextFeature address;
+  TextFeature region;
+};
+
+// Blocking rules, in order. Each record has one key per rule (zero = the
+// record is not blocked by that rule).
+inline constexpr std::size_t kBlockingRules = 11;
+using BlockingKeyRow = std::array<score::Key128, kBlockingRules>;
+
+struct ExtractorOptions {
+  Mode mode = Mode::kEncoded;
+  // Key for every keyed token and Bloom filter (a registry's token key, or
+  // a per-run random key for local files; two files linked together must
+  // use the same key).
+  const crypto::SecretBytes* key = nullptr;
+  // Optional name-variant table (not owned; may be null).
+  const text::NameVariants* variants = nullptr;
+  // "Today" for age ranges without an as-of date (days since 1970-01-01).
+  std::int64_t today_days = 0;
+};
+
+class FeatureExtractor {
+ public:
+  static Result<std::unique_ptr<FeatureExtractor>> Create(const ExtractorOptions& options);
+  ~FeatureExtractor();
+
+  // Fills `out` and `keys` for one record. Never fails on odd content: a
+  // value that cannot be used is treated as missing.
+  void Extract(const record::Record& record, Features* out, BlockingKeyRow* keys);
+
+  Mode mode() const { return options_.mode; }
+
+ private:
+  struct Encoders;
+  FeatureExtractor(const ExtractorOptions& options, std::unique_ptr<text::Transliterator> translit,
+                   std::unique_ptr<Encoders> encoders);
+  void ExtractName(const std::string& latin, const std::string& native_folded, NameFeature* out);
+  void ExtractText(std::string_view value, int field, TextFeature* out);
+  // Fills `out`; returns the evidence (for blocking keys).
+  match::BirthEvidence ExtractBirth(const record::Record& record, DateFeature* out);
+  score::Key128 Tok(std::string_view domain, std::string_view value) const;
+
+  ExtractorOptions options_;
+  std::unique_ptr<text::Transliterator> translit_;
+  std::unique_ptr<Encoders> encoders_;
+  crypto::SecretBytes date_key_;
+};
+
+}  // namespace kinlink::linkage
+
+#endif  // KINLINK_LINKAGE_FEATURES_H_

@@ -1,0 +1,264 @@
+#include "linkage/linker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "score/estimate.h"
+#include "score/term_frequency.h"
+
+namespace kinlink::linkage {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Side {
+  std::vector<Features> features;
+  score::BlockingKeys keys{kBlockingRules};
+};
+
+Status ExtractAll(const Dataset& data, FeatureExtractor& extractor, Side* side,
+                  const LinkOptions& options, std::string_view stage) {
+  side->features.resize(data.records.size());
+  side->keys.Reserve(data.records.size());
+  BlockingKeyRow row;
+  for (std::size_t i = 0; i < data.records.size(); ++i) {
+    extractor.Extract(data.records[i], &side->features[i], &row);
+    side->keys.Append(row);
+    if (options.progress && (i & 4095) == 0) {
+      options.progress(stage, static_cast<double>(i) / static_cast<double>(data.records.size()));
+    }
+  }
+  return OkStatus();
+}
+
+// Counts of exact given and family name tokens, over both inputs.
+struct TfTables {
+  score::TermFrequencyTable given;
+  score::TermFrequencyTable family;
+  void Add(const Side& side) {
+    for (const Features& f : side.features) {
+      if (f.given.present) given.Add(f.given.exact);
+      if (f.family.present) family.Add(f.family.exact);
+    }
+  }
+};
+
+void FillTf(const TfTables& tf, const Features& a, const Features& b, const LevelRow& l,
+            std::array<double, kCmpFieldCount>* out) {
+  out->fill(0.0);
+  if (l[kCmpGiven] == kNameExact && a.given.exact == b.given.exact) {
+    (*out)[kCmpGiven] = tf.given.PairFrequency(a.given.exact, b.given.exact);
+  }
+  if (l[kCmpFamily] == kNameExact && a.family.exact == b.family.exact) {
+    (*out)[kCmpFamily] = tf.family.PairFrequency(a.family.exact, b.family.exact);
+  }
+}
+
+Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOptions& options) {
+  const auto started = Clock::now();
+  const bool dedupe = right == nullptr;
+  LinkResult result;
+  LinkStats& stats = result.stats;
+  stats.left_records = left.records.size();
+  stats.right_records = dedupe ? 0 : right->records.size();
+  if (left.records.empty() || (!dedupe && right->records.empty())) {
+    return InvalidArgumentError("nothing to match: an input has no usable records");
+  }
+
+  // A fresh key per run: the encodings of local files are never stored.
+  const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  ExtractorOptions xo;
+  xo.mode = options.mode;
+  xo.key = &key;
+  xo.variants = options.variants;
+  KL_ASSIGN_OR_RETURN(std::unique_ptr<FeatureExtractor> extractor, FeatureExtractor::Create(xo));
+  Side l_side, r_side;
+  KL_RETURN_IF_ERROR(ExtractAll(left, *extractor, &l_side, options, "features"));
+  if (!dedupe) KL_RETURN_IF_ERROR(ExtractAll(*right, *extractor, &r_side, options, "features"));
+  const Side& rs = dedupe ? l_side : r_side;
+  stats.seconds_features = Since(started);
+
+  // Blocking.
+  auto t = Clock::now();
+  KL_ASSIGN_OR_RETURN(score::BlockIndex l_index, score::BlockIndex::Build(l_side.keys));
+  score::CandidateReport report;
+  if (dedupe) {
+    KL_ASSIGN_OR_RETURN(result.candidates,
+                        score::CollectDedupeCandidates(l_index, options.blocking, &report));
+  } else {
+    KL_ASSIGN_OR_RETURN(score::BlockIndex r_index, score::BlockIndex::Build(r_side.keys));
+    KL_ASSIGN_OR_RETURN(result.candidates,
+                        score::CollectLinkCandidates(l_index, r_index, options.blocking, &report));
+  }
+  stats.candidates = result.candidates.size();
+  stats.candidates_per_rule = report.pairs_per_rule;
+  stats.capped_blocks = report.capped.size();
+  stats.seconds_blocking = Since(t);
+
+  // Comparison vectors of the candidates and of random pairs.
+  t = Clock::now();
+  const score::ComparisonSpec spec = MakeComparisonSpec();
+  score::ComparisonMatrix cand(spec.num_fields());
+  cand.Reserve(result.candidates.size());
+  LevelRow row;
+  for (std::size_t i = 0; i < result.candidates.size(); ++i) {
+    const score::RecordPair& p = result.candidates[i];
+    Compare(l_side.features[p.a], rs.features[p.b], options.mode, options.thresholds, &row);
+    cand.Append(row);
+    if (options.progress && (i & 65535) == 0) {
+      options.progress("compare", static_cast<double>(i) / result.candidates.size());
+    }
+  }
+  std::vector<score::RecordPair> random;
+  if (dedupe) {
+    KL_ASSIGN_OR_RETURN(random, score::SampleRandomDedupePairs(left.records.size(),
+                                                               options.random_pairs, options.seed));
+  } else {
+    KL_ASSIGN_OR_RETURN(random,
+                        score::SampleRandomLinkPairs(left.records.size(), right->records.size(),
+                                                     options.random_pairs, options.seed));
+  }
+  score::ComparisonMatrix rnd(spec.num_fields());
+  rnd.Reserve(random.size());
+  for (const score::RecordPair& p : random) {
+    Compare(l_side.features[p.a], rs.features[p.b], options.mode, options.thresholds, &row);
+    rnd.Append(row);
+  }
+
+  // The model: u from random pairs, m and λ by EM over the candidates.
+  // Candidates are not random pairs: their non-matches agree on the
+  // blocking fields far more often. So EM fits m, u and λ on the candidates
+  // (u starting from the random-pair estimate), and the scoring model then
+  // takes m from EM, u from random pairs, and λ = the expected number of
+  // matches over all pairs — the probability that two random records match.
+  KL_ASSIGN_OR_RETURN(score::FellegiSunterModel model, score::FellegiSunterModel::Create(spec));
+  KL_RETURN_IF_ERROR(score::EstimateU(rnd, {}, model).status());
+  const double all_pairs =
+      dedupe ? 0.5 * static_cast<double>(left.records.size()) *
+                   static_cast<double>(left.records.size() - 1)
+             : static_cast<double>(left.records.size()) * static_cast<double>(right->records.size());
+  if (cand.num_pairs() > 0) {
+    KL_RETURN_IF_ERROR(model.SetLambda(0.1));
+    score::EmOptions em;
+    em.seed = options.seed;
+    em.estimate_u = true;
+    KL_ASSIGN_OR_RETURN(score::EmReport em_report, score::EstimateMByEm(cand, em, model));
+    stats.em_iterations = em_report.iterations;
+    stats.em_converged = em_report.converged;
+    const double expected_matches = model.lambda() * static_cast<double>(cand.num_pairs());
+    KL_RETURN_IF_ERROR(score::EstimateU(rnd, {}, model).status());
+    KL_RETURN_IF_ERROR(model.SetLambda(
+        std::clamp(expected_matches / std::max(all_pairs, 1.0), score::kProbabilityFloor, 0.5)));
+  }
+  stats.lambda = model.lambda();
+
+  // Score and select.
+  TfTables tf;
+  tf.Add(l_side);
+  if (!dedupe) tf.Add(r_side);
+  std::array<double, kCmpFieldCount> freq;
+  std::vector<ScoredPair> scored;
+  std::vector<std::uint32_t> scored_rows;
+  for (std::size_t i = 0; i < result.candidates.size(); ++i) {
+    const score::RecordPair& p = result.candidates[i];
+    std::copy_n(cand.Row(i).begin(), kCmpFieldCount, row.begin());
+    FillTf(tf, l_side.features[p.a], rs.features[p.b], row, &freq);
+    const double w = model.Weight(cand.Row(i), freq);
+    const double prob = score::WeightToProbability(w);
+    if (options.top_k > 0 || prob >= options.threshold) {
+      scored.push_back({p.a, p.b, w, prob});
+      scored_rows.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  // Order by left record, best first; keep the top K per left record.
+  std::vector<std::size_t> order(scored.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    const ScoredPair& a = scored[x];
+    const ScoredPair& b = scored[y];
+    if (a.a != b.a) return a.a < b.a;
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return a.b < b.b;
+  });
+  std::uint32_t current = UINT32_MAX;
+  int kept_for_current = 0;
+  for (std::size_t idx : order) {
+    const ScoredPair& sp = scored[idx];
+    if (sp.a != current) {
+      current = sp.a;
+      kept_for_current = 0;
+    }
+    if (options.top_k > 0 && kept_for_current >= options.top_k) continue;
+    ++kept_for_current;
+    result.pairs.push_back(sp);
+    const std::size_t r = scored_rows[idx];
+    std::copy_n(cand.Row(r).begin(), kCmpFieldCount, row.begin());
+    result.levels.push_back(row);
+    FillTf(tf, l_side.features[sp.a], rs.features[sp.b], row, &freq);
+    result.tf.push_back(freq);
+  }
+  result.model = std::move(model);
+  stats.seconds_scoring = Since(t);
+  stats.seconds_total = Since(started);
+  return result;
+}
+
+}  // namespace
+
+Result<Dataset> ReadDataset(const std::string& path, const formats::Mapping* mapping) {
+  Result<std::unique_ptr<formats::RecordReader>> opened =
+      formats::RecordReader::Open(path, mapping, record::Kind::kPerson);
+  if (!opened.ok()) return opened.status().WithContext(path);
+  formats::RecordReader& reader = **opened;
+  reader.set_blank_invalid_fields(true);
+  Dataset data;
+  data.warnings = reader.warnings();
+  formats::ReadRow row;
+  while (true) {
+    KL_ASSIGN_OR_RETURN(bool more, reader.Next(&row));
+    if (!more) break;
+    if (!row.issues.empty()) {
+      ++data.rejected_rows;
+      continue;
+    }
+    data.blanked_fields += row.blanked.size();
+    data.ids.push_back(row.record.Has(record::Field::kId) ? row.record.Get(record::Field::kId)
+                                                          : "line " + std::to_string(row.line));
+    data.records.push_back(std::move(row.record));
+  }
+  return data;
+}
+
+Result<LinkResult> Link(const Dataset& left, const Dataset& right, const LinkOptions& options) {
+  return Run(left, &right, options);
+}
+
+Result<LinkResult> Dedupe(const Dataset& data, const LinkOptions& options) {
+  LinkOptions o = options;
+  o.top_k = 0;
+  return Run(data, nullptr, o);
+}
+
+std::string ExplainJson(const LinkResult& result, std::size_t pair_index) {
+  const LevelRow& l = result.levels[pair_index];
+  const score::Explanation e = result.model->Explain(l, result.tf[pair_index]);
+  nlohmann::json fields = nlohmann::json::array();
+  for (const score::FieldContribution& c : e.fields) {
+    fields.push_back({{"field", c.field},
+                      {"level", c.level_label},
+                      {"weight", std::round(c.weight * 1000) / 1000},
+                      {"tf", std::round(c.tf_adjustment * 1000) / 1000}});
+  }
+  return nlohmann::json{{"prior", std::round(e.prior_weight * 1000) / 1000},
+                        {"fields", fields},
+                        {"total", std::round(e.total_weight * 1000) / 1000}}
+      .dump();
+}
+
+}  // namespace kinlink::linkage
