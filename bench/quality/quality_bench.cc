@@ -9,6 +9,7 @@
 // historical_50k's cluster column are ignored by the mapping files.
 //
 //   build/bench/quality/quality_bench [--data ../shared/eval-data] [--only NAME] [--json]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "linkage/linker.h"
+#include "text/name_variants.h"
 #include "score/cluster.h"
 #include "score/evaluate.h"
 
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
   std::string only;
   bool json = false;
   bool verbose = false;
-  double threshold = 0.5;
+  int misses = 0;
+  double threshold = 0.99;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--data") && i + 1 < argc) {
       data = argv[++i];
@@ -85,6 +88,8 @@ int main(int argc, char** argv) {
       threshold = std::atof(argv[++i]);
     } else if (!std::strcmp(argv[i], "--json")) {
       json = true;
+    } else if (!std::strcmp(argv[i], "--misses") && i + 1 < argc) {
+      misses = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--verbose")) {
       verbose = true;
     } else {
@@ -106,8 +111,11 @@ int main(int argc, char** argv) {
   if (!febrl.ok()) return fail(febrl.status());
   if (!hist.ok()) return fail(hist.status());
 
+  auto variants = text::NameVariants::LoadFile(repo + "/data/name_variants/name_variants.tsv");
+  if (!variants.ok()) return fail(variants.status());
   for (linkage::Mode mode : {linkage::Mode::kEncoded, linkage::Mode::kPlaintext}) {
     linkage::LinkOptions options;
+    options.variants = &*variants;
     options.mode = mode;
     options.threshold = threshold;
     const std::string mode_name = mode == linkage::Mode::kEncoded ? "encoded" : "plaintext";
@@ -135,8 +143,32 @@ int main(int argc, char** argv) {
                       const formats::Mapping* mapping) -> int {
       auto d = linkage::ReadDataset(path, mapping);
       if (!d.ok()) return fail(d.status());
-      auto r = linkage::Dedupe(*d, options);
+      linkage::LinkOptions o2 = options;
+      if (misses > 0) o2.threshold = 0.0;
+      auto r = linkage::Dedupe(*d, o2);
       if (!r.ok()) return fail(r.status());
+      if (misses > 0) {
+        // Print missed true pairs and accepted false ones, with their levels.
+        const auto ent = Entities(*d);
+        int fn = 0, fp = 0;
+        for (std::size_t i = 0; i < r->pairs.size(); ++i) {
+          const auto& p = r->pairs[i];
+          const bool same = ent[p.a] == ent[p.b];
+          const bool accepted = p.probability >= threshold;
+          if (same == accepted) continue;
+          if (same && fn++ >= misses) continue;
+          if (!same && fp++ >= misses) continue;
+          std::string lv;
+          for (auto x : r->levels[i]) lv += std::to_string(x) + " ";
+          std::fprintf(stderr, "%s %s %s p=%.3f levels=%s\n", same ? "FN" : "FP",
+                       d->ids[p.a].c_str(), d->ids[p.b].c_str(), p.probability, lv.c_str());
+        }
+        r->pairs.erase(std::remove_if(r->pairs.begin(), r->pairs.end(),
+                                      [&](const linkage::ScoredPair& p) {
+                                        return p.probability < threshold;
+                                      }),
+                       r->pairs.end());
+      }
       if (verbose) std::fprintf(stderr, "%s\n", r->model->ToJson().c_str());
       Row row;
       row.name = name;

@@ -140,6 +140,18 @@ match::BirthEvidence FeatureExtractor::ExtractBirth(const record::Record& r, Dat
 
 FeatureExtractor::~FeatureExtractor() = default;
 
+namespace {
+constexpr std::size_t kMaxCacheEntries = 1 << 20;  // bounds the caches' memory
+}  // namespace
+
+const std::string& FeatureExtractor::LatinOf(std::string_view raw) {
+  auto it = latin_cache_.find(std::string(raw));
+  if (it != latin_cache_.end()) return it->second;
+  if (latin_cache_.size() >= kMaxCacheEntries) latin_cache_.clear();
+  return latin_cache_.emplace(std::string(raw), translit_->ToLatin(text::Normalize(raw)))
+      .first->second;
+}
+
 score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
   return ToKey(crypto::Token(*options_.key, domain, value));
 }
@@ -148,6 +160,14 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
                                    NameFeature* out) {
   *out = NameFeature{};
   if (core.empty() && native_folded.empty()) return;
+  std::string cache_key = core;
+  cache_key += '\0';
+  cache_key += native_folded;
+  if (auto it = name_cache_.find(cache_key); it != name_cache_.end()) {
+    *out = it->second;
+    return;
+  }
+  if (name_cache_.size() >= kMaxCacheEntries) name_cache_.clear();
   out->present = true;
   const std::string compact = WithoutSpaces(core);
   const std::string skeleton = text::ConsonantSkeleton(compact);
@@ -179,12 +199,13 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
     Result<match::BloomFilter> bloom = encoders_->names[0].Encode(items);
     if (bloom.ok()) out->bloom = std::move(*bloom);
   }
+  name_cache_.emplace(std::move(cache_key), *out);
 }
 
 void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeature* out) {
   *out = TextFeature{};
   if (value.empty()) return;
-  const std::string latin = translit_->ToLatin(text::Normalize(value));
+  const std::string& latin = LatinOf(value);
   if (latin.empty()) return;
   out->present = true;
   out->exact = Tok("text/v1/" + std::to_string(field), latin);
@@ -206,9 +227,8 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
     core->clear();
     native->clear();
     if (raw.empty()) return;
-    const std::string normalized = text::Normalize(raw);
-    *core = JoinCore(text::NameTokens(translit_->ToLatin(normalized)));
-    if (!IsLatin(raw)) *native = text::FoldForMatching(normalized);
+    *core = JoinCore(text::NameTokens(LatinOf(raw)));
+    if (!IsLatin(raw)) *native = text::FoldForMatching(text::Normalize(raw));
   };
   std::string given, given_native, family, family_native, father, father_native;
   prepare(r.Get(Field::kGivenName), &given, &given_native);
@@ -216,7 +236,7 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   prepare(r.Get(Field::kFatherName), &father, &father_native);
   if (given.empty() && family.empty() && r.Has(Field::kFullName)) {
     const std::string& full = r.Get(Field::kFullName);
-    const text::ParsedName parsed = text::NameTokens(translit_->ToLatin(text::Normalize(full)));
+    const text::ParsedName parsed = text::NameTokens(LatinOf(full));
     std::vector<const text::Token*> parts;
     const text::Token* patronymic = nullptr;
     for (const text::Token& t : parsed.tokens) {
@@ -235,6 +255,23 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
       // given + father + grandfather/family: the custom of Arabic and
       // Ethiopian names.
       father = parts[1]->text;
+    }
+  }
+  // The first and last token of the full name, for blocking only: lists
+  // often fill the split fields differently from the full name.
+  score::Key128 full_first, full_last;
+  if (r.Has(Field::kFullName)) {
+    const text::ParsedName parsed = text::NameTokens(LatinOf(r.Get(Field::kFullName)));
+    const text::Token* first = nullptr;
+    const text::Token* last = nullptr;
+    for (const text::Token& t : parsed.tokens) {
+      if (t.kind == text::TokenKind::kRelation) continue;
+      if (first == nullptr) first = &t;
+      last = &t;
+    }
+    if (first != nullptr && last != first) {
+      full_first = Tok("name-skeleton/v1", text::ConsonantSkeleton(first->text));
+      full_last = Tok("name-skeleton/v1", text::ConsonantSkeleton(last->text));
     }
   }
   ExtractName(given, given_native, &f->given);
@@ -280,6 +317,7 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   const score::Key128 decade_key =
       year > 0 ? Tok("decade/v1", std::to_string(year / 10)) : score::Key128{};
   (*keys)[10] = combine("block/family-skeleton+decade", f->family.skeleton, decade_key);
+  (*keys)[11] = combine("block/full-first+full-last", full_first, full_last);
 }
 
 }  // namespace kinlink::linkage

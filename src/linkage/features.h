@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
@@ -88,7 +89,7 @@ struct Features {
 
 // Blocking rules, in order. Each record has one key per rule (zero = the
 // record is not blocked by that rule).
-inline constexpr std::size_t kBlockingRules = 11;
+inline constexpr std::size_t kBlockingRules = 12;
 using BlockingKeyRow = std::array<score::Key128, kBlockingRules>;
 
 struct ExtractorOptions {
@@ -124,8 +125,14 @@ class FeatureExtractor {
   match::BirthEvidence ExtractBirth(const record::Record& record, DateFeature* out);
   score::Key128 Tok(std::string_view domain, std::string_view value) const;
 
+  // Latin form of a raw value (names and places repeat a lot in real
+  // lists: ICU transliteration is the costliest step).
+  const std::string& LatinOf(std::string_view raw);
+
   ExtractorOptions options_;
   std::unique_ptr<text::Transliterator> translit_;
+  std::unordered_map<std::string, std::string> latin_cache_;
+  std::unordered_map<std::string, NameFeature> name_cache_;
   std::unique_ptr<Encoders> encoders_;
   crypto::SecretBytes date_key_;
 };

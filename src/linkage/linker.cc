@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "score/estimate.h"
@@ -22,18 +23,48 @@ struct Side {
   score::BlockingKeys keys{kBlockingRules};
 };
 
-Status ExtractAll(const Dataset& data, FeatureExtractor& extractor, Side* side,
-                  const LinkOptions& options, std::string_view stage) {
-  side->features.resize(data.records.size());
-  side->keys.Reserve(data.records.size());
-  BlockingKeyRow row;
-  for (std::size_t i = 0; i < data.records.size(); ++i) {
-    extractor.Extract(data.records[i], &side->features[i], &row);
-    side->keys.Append(row);
-    if (options.progress && (i & 4095) == 0) {
-      options.progress(stage, static_cast<double>(i) / static_cast<double>(data.records.size()));
-    }
+int WorkerCount() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(hw, 1u, 16u));
+}
+
+// Runs fn(begin, end, worker) over [0, n) in contiguous chunks, one per
+// worker thread; returns the first error.
+Status ParallelFor(std::size_t n, int workers,
+                   const std::function<Status(std::size_t, std::size_t, int)>& fn) {
+  if (n < 4096 || workers <= 1) return fn(0, n, 0);
+  std::vector<std::thread> threads;
+  std::vector<Status> results(static_cast<std::size_t>(workers));
+  const std::size_t chunk = (n + static_cast<std::size_t>(workers) - 1) / workers;
+  for (int w = 0; w < workers; ++w) {
+    const std::size_t begin = std::min(n, chunk * static_cast<std::size_t>(w));
+    const std::size_t end = std::min(n, begin + chunk);
+    threads.emplace_back([&, begin, end, w] { results[static_cast<std::size_t>(w)] = fn(begin, end, w); });
   }
+  for (std::thread& t : threads) t.join();
+  for (Status& s : results) KL_RETURN_IF_ERROR(s);
+  return OkStatus();
+}
+
+Status ExtractAll(const Dataset& data, const ExtractorOptions& xo, Side* side,
+                  const LinkOptions& options, std::string_view stage) {
+  const std::size_t n = data.records.size();
+  side->features.resize(n);
+  std::vector<BlockingKeyRow> rows(n);
+  KL_RETURN_IF_ERROR(ParallelFor(n, WorkerCount(), [&](std::size_t begin, std::size_t end,
+                                                       int worker) -> Status {
+    // One extractor per thread: ICU transliterators are not thread-safe.
+    KL_ASSIGN_OR_RETURN(std::unique_ptr<FeatureExtractor> extractor, FeatureExtractor::Create(xo));
+    for (std::size_t i = begin; i < end; ++i) {
+      extractor->Extract(data.records[i], &side->features[i], &rows[i]);
+      if (worker == 0 && options.progress && (i & 4095) == 0) {
+        options.progress(stage, static_cast<double>(i - begin) / static_cast<double>(end - begin));
+      }
+    }
+    return OkStatus();
+  }));
+  side->keys.Reserve(n);
+  for (const BlockingKeyRow& row : rows) side->keys.Append(row);
   return OkStatus();
 }
 
@@ -60,6 +91,30 @@ void FillTf(const TfTables& tf, const Features& a, const Features& b, const Leve
   }
 }
 
+// EM can push m of a rare level to ~0 when one level explains the matches
+// well (all true pairs with an exact birth date, say); that level then
+// becomes strong evidence *against* a match when it occurs — a year typo
+// would veto otherwise perfect agreement. A floor on every non-missing m
+// keeps such levels close to neutral instead.
+Status SmoothM(score::FellegiSunterModel& model, double floor) {
+  if (floor <= 0) return OkStatus();
+  for (std::size_t f = 0; f < model.num_fields(); ++f) {
+    std::vector<double> m = model.m_of(f);
+    const int missing = model.spec().fields[f].missing();
+    double total = 0;
+    for (std::size_t l = 0; l < m.size(); ++l) {
+      if (static_cast<int>(l) == missing) continue;
+      m[l] = std::max(m[l], floor);
+      total += m[l];
+    }
+    for (std::size_t l = 0; l < m.size(); ++l) {
+      if (static_cast<int>(l) != missing) m[l] /= total;
+    }
+    KL_RETURN_IF_ERROR(model.SetM(f, m));
+  }
+  return OkStatus();
+}
+
 Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOptions& options) {
   const auto started = Clock::now();
   const bool dedupe = right == nullptr;
@@ -77,10 +132,9 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   xo.mode = options.mode;
   xo.key = &key;
   xo.variants = options.variants;
-  KL_ASSIGN_OR_RETURN(std::unique_ptr<FeatureExtractor> extractor, FeatureExtractor::Create(xo));
   Side l_side, r_side;
-  KL_RETURN_IF_ERROR(ExtractAll(left, *extractor, &l_side, options, "features"));
-  if (!dedupe) KL_RETURN_IF_ERROR(ExtractAll(*right, *extractor, &r_side, options, "features"));
+  KL_RETURN_IF_ERROR(ExtractAll(left, xo, &l_side, options, "features"));
+  if (!dedupe) KL_RETURN_IF_ERROR(ExtractAll(*right, xo, &r_side, options, "features"));
   const Side& rs = dedupe ? l_side : r_side;
   stats.seconds_features = Since(started);
 
@@ -105,16 +159,25 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   t = Clock::now();
   const score::ComparisonSpec spec = MakeComparisonSpec();
   score::ComparisonMatrix cand(spec.num_fields());
-  cand.Reserve(result.candidates.size());
-  LevelRow row;
-  for (std::size_t i = 0; i < result.candidates.size(); ++i) {
-    const score::RecordPair& p = result.candidates[i];
-    Compare(l_side.features[p.a], rs.features[p.b], options.mode, options.thresholds, &row);
-    cand.Append(row);
-    if (options.progress && (i & 65535) == 0) {
-      options.progress("compare", static_cast<double>(i) / result.candidates.size());
-    }
+  {
+    std::vector<std::uint8_t> levels(result.candidates.size() * kCmpFieldCount);
+    KL_RETURN_IF_ERROR(ParallelFor(result.candidates.size(), WorkerCount(),
+                                   [&](std::size_t begin, std::size_t end, int worker) -> Status {
+      LevelRow lr;
+      for (std::size_t i = begin; i < end; ++i) {
+        const score::RecordPair& p = result.candidates[i];
+        Compare(l_side.features[p.a], rs.features[p.b], options.mode, options.thresholds, &lr);
+        std::copy(lr.begin(), lr.end(), levels.begin() + static_cast<std::ptrdiff_t>(i * kCmpFieldCount));
+        if (worker == 0 && options.progress && (i & 65535) == 0) {
+          options.progress("compare", static_cast<double>(i - begin) / static_cast<double>(end - begin));
+        }
+      }
+      return OkStatus();
+    }));
+    cand.AppendRows(levels);
   }
+  stats.seconds_compare = Since(t);
+  LevelRow row;
   std::vector<score::RecordPair> random;
   if (dedupe) {
     KL_ASSIGN_OR_RETURN(random, score::SampleRandomDedupePairs(left.records.size(),
@@ -152,11 +215,13 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
     stats.em_iterations = em_report.iterations;
     stats.em_converged = em_report.converged;
     const double expected_matches = model.lambda() * static_cast<double>(cand.num_pairs());
+    KL_RETURN_IF_ERROR(SmoothM(model, options.m_floor));
     KL_RETURN_IF_ERROR(score::EstimateU(rnd, {}, model).status());
     KL_RETURN_IF_ERROR(model.SetLambda(
         std::clamp(expected_matches / std::max(all_pairs, 1.0), score::kProbabilityFloor, 0.5)));
   }
   stats.lambda = model.lambda();
+  stats.seconds_model = Since(t) - stats.seconds_compare;
 
   // Score and select.
   TfTables tf;

@@ -41,13 +41,16 @@ Result<Dataset> ReadDataset(const std::string& path, const formats::Mapping* map
 struct LinkOptions {
   Mode mode = Mode::kEncoded;
   // Pairs with a match probability at or above this are reported (ignored
-  // with top_k > 0 for link).
-  double threshold = 0.5;
+  // with top_k > 0 for link). 0.99: the operating threshold measured by the
+  // quality benchmark (clusters chain false links at lower ones).
+  double threshold = 0.99;
   // Link only: report the top K candidates per left record instead.
   int top_k = 0;
   CompareThresholds thresholds;
   score::CandidateOptions blocking;
   std::size_t random_pairs = 200'000;  // for u
+  // Floor on every non-missing m after EM (see SmoothM in linker.cc).
+  double m_floor = 0.01;
   std::uint64_t seed = 20261128;
   const text::NameVariants* variants = nullptr;
   // Called with a stage name and a fraction done (0..1), for progress bars.
@@ -72,7 +75,9 @@ struct LinkStats {
   double lambda = 0;
   double seconds_features = 0;
   double seconds_blocking = 0;
-  double seconds_scoring = 0;
+  double seconds_scoring = 0;  // compare + model + score
+  double seconds_compare = 0;
+  double seconds_model = 0;
   double seconds_total = 0;
 };
 
