@@ -142,7 +142,7 @@ void Generator::PickBirth(Entity& e, int year) {
     e.as_of_month = static_cast<std::uint8_t>(1 + rng_.Below(12));
     e.as_of_day = rng_.Percent(50) ? static_cast<std::uint8_t>(1 + rng_.Below(28)) : 0;
     const bool range = rng_.Percent(40);
-    e.age_below = range ? static_cast<std::uint8_t>(rng_.Below(3)) : 0;
+    e.age_below = range ? static_cast<std::uint16_t>(rng_.Below(3)) : 0;
     e.age_above = range ? static_cast<std::uint8_t>(1 + rng_.Below(4)) : 0;
   }
 }
@@ -156,19 +156,19 @@ Entity Generator::FreshEntity() {
   e.female = rng_.Percent(50);
   e.name_style = static_cast<std::uint8_t>(rng_.Below(3));
   e.given =
-      static_cast<std::uint8_t>(rng_.Below(e.female ? FemaleCount(e.origin) : MaleCount(e.origin)));
-  e.father = static_cast<std::uint8_t>(rng_.Below(MaleCount(e.origin)));
-  e.grandfather = static_cast<std::uint8_t>(rng_.Below(MaleCount(e.origin)));
-  e.family = static_cast<std::uint8_t>(rng_.Below(FamilyCount(e.origin)));
-  e.mother = static_cast<std::uint8_t>(rng_.Below(FemaleCount(e.origin)));
-  e.mother_family = static_cast<std::uint8_t>(
+      static_cast<std::uint16_t>(rng_.Below(e.female ? FemaleCount(e.origin) : MaleCount(e.origin)));
+  e.father = static_cast<std::uint16_t>(rng_.Below(MaleCount(e.origin)));
+  e.grandfather = static_cast<std::uint16_t>(rng_.Below(MaleCount(e.origin)));
+  e.family = static_cast<std::uint16_t>(rng_.Below(FamilyCount(e.origin)));
+  e.mother = static_cast<std::uint16_t>(rng_.Below(FemaleCount(e.origin)));
+  e.mother_family = static_cast<std::uint16_t>(
       rng_.Below(e.origin == kEthiopianOrigin ? MaleCount(e.origin) : FamilyCount(e.origin)));
   e.has_mother = rng_.Percent(35);
   e.has_grandfather = rng_.Percent(e.origin == kEthiopianOrigin ? 50 : 15);
   e.has_alternate = e.script != Script::kLatin && rng_.Percent(20);
   const auto places = static_cast<std::uint32_t>(Places(e.origin).size());
-  e.birth_place = static_cast<std::uint8_t>(rng_.Below(places));
-  e.locality = rng_.Percent(70) ? e.birth_place : static_cast<std::uint8_t>(rng_.Below(places));
+  e.birth_place = static_cast<std::uint16_t>(rng_.Below(places));
+  e.locality = rng_.Percent(70) ? e.birth_place : static_cast<std::uint16_t>(rng_.Below(places));
   PickBirth(e,
             kFirstBirthYear + static_cast<int>(rng_.Below(kLastBirthYear - kFirstBirthYear + 1)));
   e.contact = static_cast<std::uint32_t>(rng_.Next());
@@ -180,7 +180,7 @@ Entity Generator::SiblingOf(const Entity& elder) {
   e.female = rng_.Percent(50);
   const std::uint32_t names = e.female ? FemaleCount(e.origin) : MaleCount(e.origin);
   do {
-    e.given = static_cast<std::uint8_t>(rng_.Below(names));
+    e.given = static_cast<std::uint16_t>(rng_.Below(names));
   } while (e.female == elder.female && e.given == elder.given);
   const int gap = 1 + static_cast<int>(rng_.Below(6));
   PickBirth(e, elder.birth_year + (rng_.Percent(50) ? gap : -gap));
@@ -261,10 +261,9 @@ Record Generator::Render(const Entity& e, std::uint32_t noise) {
     if (e.has_grandfather) r.Set(Field::kGrandfatherName, std::string(grandfather));
   }
   if (e.has_mother) {
-    const Name mother_family = e.origin == kEthiopianOrigin ? MaleName(e.origin, e.mother_family)
-                               : e.origin == kSlavicOrigin
-                                   ? internal::kSlavicFamily[e.mother_family].female
-                                   : internal::kArabicFamily[e.mother_family].male;
+    const Name mother_family = e.origin == kEthiopianOrigin
+                                   ? MaleName(e.origin, e.mother_family)
+                                   : FamilyPart(e.origin, e.mother_family, 0, true);
     r.Set(Field::kMotherName,
           Join({Pick(FemaleName(e.origin, e.mother), latin), Pick(mother_family, latin)}));
   }

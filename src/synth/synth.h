@@ -1,6 +1,9 @@
 // synth: a deterministic generator of synthetic, valid records for tests and
-// benchmarks. No real person's data: names and places come from small
-// embedded lists of common names, combined at random.
+// benchmarks. No real person's data: names and places come from embedded
+// lists of common names and name parts (roots, endings, compounds),
+// combined at random. The lists are large enough that different people
+// rarely share given name, family name and birth year, as in real
+// registries.
 //
 // Records mix four scripts (Latin transliterations, Arabic, Cyrillic,
 // Ethiopic), three naming customs (Arabic given-father-family, East Slavic
@@ -74,17 +77,17 @@ struct Entity {
   Script script = Script::kLatin;
   bool female = false;
   std::uint8_t name_style = 0;  // order and parts of full_name
-  std::uint8_t given = 0;
-  std::uint8_t father = 0;
-  std::uint8_t grandfather = 0;
-  std::uint8_t family = 0;
-  std::uint8_t mother = 0;
-  std::uint8_t mother_family = 0;
+  std::uint16_t given = 0;
+  std::uint16_t father = 0;
+  std::uint16_t grandfather = 0;
+  std::uint16_t family = 0;
+  std::uint16_t mother = 0;
+  std::uint16_t mother_family = 0;
   bool has_mother = false;
   bool has_grandfather = false;
   bool has_alternate = false;
-  std::uint8_t birth_place = 0;
-  std::uint8_t locality = 0;
+  std::uint16_t birth_place = 0;
+  std::uint16_t locality = 0;
   std::uint8_t date_form = 0;  // 0 full, 1 year-month, 2 year, 3 age
   std::int16_t birth_year = 0;
   std::uint8_t birth_month = 0;

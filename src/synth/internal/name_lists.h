@@ -189,6 +189,40 @@ inline constexpr Place kArabicPlaces[] = {
     {{"تعز", "Taiz"}, {"اليمن", "Yemen"}, "+967"},
     {{"غزة", "Gaza"}, {"فلسطين", "Palestine"}, "+970"},
     {{"طرابلس", "Tripoli"}, {"ليبيا", "Libya"}, "+218"},
+    {{"حماة", "Hama"}, {"سوريا", "Syria"}, "+963"},
+    {{"اللاذقية", "Latakia"}, {"سوريا", "Syria"}, "+963"},
+    {{"طرطوس", "Tartus"}, {"سوريا", "Syria"}, "+963"},
+    {{"دير الزور", "Deir ez-Zor"}, {"سوريا", "Syria"}, "+963"},
+    {{"الحسكة", "Al-Hasakah"}, {"سوريا", "Syria"}, "+963"},
+    {{"القامشلي", "Qamishli"}, {"سوريا", "Syria"}, "+963"},
+    {{"أربيل", "Erbil"}, {"العراق", "Iraq"}, "+964"},
+    {{"كركوك", "Kirkuk"}, {"العراق", "Iraq"}, "+964"},
+    {{"النجف", "Najaf"}, {"العراق", "Iraq"}, "+964"},
+    {{"كربلاء", "Karbala"}, {"العراق", "Iraq"}, "+964"},
+    {{"الفلوجة", "Fallujah"}, {"العراق", "Iraq"}, "+964"},
+    {{"الرمادي", "Ramadi"}, {"العراق", "Iraq"}, "+964"},
+    {{"تكريت", "Tikrit"}, {"العراق", "Iraq"}, "+964"},
+    {{"السليمانية", "Sulaymaniyah"}, {"العراق", "Iraq"}, "+964"},
+    {{"دهوك", "Duhok"}, {"العراق", "Iraq"}, "+964"},
+    {{"بورتسودان", "Port Sudan"}, {"السودان", "Sudan"}, "+249"},
+    {{"كسلا", "Kassala"}, {"السودان", "Sudan"}, "+249"},
+    {{"الأبيض", "El Obeid"}, {"السودان", "Sudan"}, "+249"},
+    {{"الجنينة", "El Geneina"}, {"السودان", "Sudan"}, "+249"},
+    {{"ود مدني", "Wad Madani"}, {"السودان", "Sudan"}, "+249"},
+    {{"أم درمان", "Omdurman"}, {"السودان", "Sudan"}, "+249"},
+    {{"عدن", "Aden"}, {"اليمن", "Yemen"}, "+967"},
+    {{"الحديدة", "Hodeidah"}, {"اليمن", "Yemen"}, "+967"},
+    {{"مأرب", "Marib"}, {"اليمن", "Yemen"}, "+967"},
+    {{"إب", "Ibb"}, {"اليمن", "Yemen"}, "+967"},
+    {{"المكلا", "Mukalla"}, {"اليمن", "Yemen"}, "+967"},
+    {{"خان يونس", "Khan Yunis"}, {"فلسطين", "Palestine"}, "+970"},
+    {{"رفح", "Rafah"}, {"فلسطين", "Palestine"}, "+970"},
+    {{"دير البلح", "Deir al-Balah"}, {"فلسطين", "Palestine"}, "+970"},
+    {{"بنغازي", "Benghazi"}, {"ليبيا", "Libya"}, "+218"},
+    {{"مصراتة", "Misrata"}, {"ليبيا", "Libya"}, "+218"},
+    {{"سرت", "Sirte"}, {"ليبيا", "Libya"}, "+218"},
+    {{"درنة", "Derna"}, {"ليبيا", "Libya"}, "+218"},
+    {{"سبها", "Sabha"}, {"ليبيا", "Libya"}, "+218"},
 };
 
 inline constexpr Place kSlavicPlaces[] = {
@@ -203,7 +237,31 @@ inline constexpr Place kSlavicPlaces[] = {
     {{"Чернігів", "Chernihiv"}, {"Україна", "Ukraine"}, "+380"},
     {{"Суми", "Sumy"}, {"Україна", "Ukraine"}, "+380"},
     {{"Ізюм", "Izium"}, {"Україна", "Ukraine"}, "+380"},
-    {{"Одеса", "Odesa"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Одеса", "Odesa"}, {"Україна", "Ukraine"}, "+380"},    {{"Львів", "Lviv"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Дніпро", "Dnipro"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Полтава", "Poltava"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Вінниця", "Vinnytsia"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Житомир", "Zhytomyr"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Рівне", "Rivne"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Луцьк", "Lutsk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Тернопіль", "Ternopil"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Ужгород", "Uzhhorod"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Чернівці", "Chernivtsi"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Черкаси", "Cherkasy"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Краматорськ", "Kramatorsk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Мелітополь", "Melitopol"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Бердянськ", "Berdiansk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Нікополь", "Nikopol"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Кривий Ріг", "Kryvyi Rih"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Буча", "Bucha"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Ірпінь", "Irpin"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Енергодар", "Enerhodar"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Лисичанськ", "Lysychansk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Сєвєродонецьк", "Sievierodonetsk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Кременчук", "Kremenchuk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Ізмаїл", "Izmail"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Покровськ", "Pokrovsk"}, {"Україна", "Ukraine"}, "+380"},
+    {{"Костянтинівка", "Kostiantynivka"}, {"Україна", "Ukraine"}, "+380"},
 };
 
 inline constexpr Place kEthiopianPlaces[] = {
@@ -216,8 +274,229 @@ inline constexpr Place kEthiopianPlaces[] = {
     {{"ሽሬ", "Shire"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
     {{"አዳማ", "Adama"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
     {{"ሁመራ", "Humera"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
-    {{"ዓድዋ", "Adwa"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ዓድዋ", "Adwa"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},    {{"ሀዋሳ", "Hawassa"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ጅማ", "Jimma"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ድሬ ዳዋ", "Dire Dawa"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ሐረር", "Harar"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ዓዲግራት", "Adigrat"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ደብረ ማርቆስ", "Debre Markos"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ደብረ ብርሃን", "Debre Birhan"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ወልዲያ", "Woldia"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ላሊበላ", "Lalibela"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ነቀምቴ", "Nekemte"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"አርባ ምንጭ", "Arba Minch"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ጅጅጋ", "Jijiga"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ቢሾፍቱ", "Bishoftu"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ሶዶ", "Sodo"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ዲላ", "Dilla"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ጋምቤላ", "Gambela"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"አሶሳ", "Asosa"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ሰመራ", "Semera"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ኮምቦልቻ", "Kombolcha"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"አላማጣ", "Alamata"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ማይጨው", "Maychew"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ውቅሮ", "Wukro"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
+    {{"ሰቆጣ", "Sekota"}, {"ኢትዮጵያ", "Ethiopia"}, "+251"},
 };
+
+// Building blocks from which name_tables.cc composes the bulk of the
+// names: a few hundred common parts give tens of thousands of plausible
+// names, so that different invented people rarely share a name and birth
+// year (as in real registries, where family names are many). The composed
+// tables follow the hand-written lists above.
+
+// More Arabic given names, and the parts of compounds: "Abd" + one of the
+// divine names (عبدالرحمن, Abdulrahman) and a root + "al-Din"
+// (نورالدين, Nouraldin).
+inline constexpr Name kArabicMaleMore[] = {
+    {"عمار", "Ammar"},     {"أنس", "Anas"},       {"أسامة", "Osama"},     {"باسل", "Basel"},
+    {"بسام", "Bassam"},    {"جهاد", "Jihad"},     {"حسام", "Hussam"},     {"حازم", "Hazem"},
+    {"رائد", "Raed"},      {"رضا", "Reda"},       {"زكريا", "Zakaria"},   {"سعيد", "Saeed"},
+    {"سلمان", "Salman"},   {"شادي", "Shadi"},     {"صلاح", "Salah"},      {"طلال", "Talal"},
+    {"عصام", "Issam"},     {"عماد", "Imad"},      {"عمرو", "Amr"},        {"غسان", "Ghassan"},
+    {"فادي", "Fadi"},      {"فراس", "Firas"},     {"فؤاد", "Fouad"},      {"قيس", "Qais"},
+    {"لؤي", "Louay"},      {"مازن", "Mazen"},     {"مجد", "Majd"},        {"مراد", "Murad"},
+    {"معاذ", "Muath"},     {"منير", "Munir"},     {"مهند", "Muhannad"},   {"نزار", "Nizar"},
+    {"هاني", "Hani"},      {"هشام", "Hisham"},    {"وائل", "Wael"},       {"يحيى", "Yahya"},
+    {"إسماعيل", "Ismail"}, {"أيمن", "Ayman"},     {"بشير", "Bashir"},     {"جميل", "Jamil"},
+    {"رشيد", "Rashid"},    {"سامر", "Samer"},     {"شريف", "Sharif"},     {"عاصم", "Asem"},
+    {"عدنان", "Adnan"},    {"كمال", "Kamal"},     {"ناجي", "Naji"},       {"نضال", "Nidal"},
+    {"هيثم", "Haitham"},   {"ياسين", "Yassin"},   {"أنور", "Anwar"},      {"منذر", "Munther"},
+    {"حاتم", "Hatem"},     {"راشد", "Rashed"},    {"سفيان", "Sufyan"},    {"مالك", "Malek"},
+    {"نصر", "Nasr"},       {"عزيز", "Aziz"},      {"فارس", "Fares"},      {"حبيب", "Habib"},
+    {"بدر", "Badr"},       {"عامر", "Amer"},      {"غانم", "Ghanem"},     {"هاشم", "Hashem"},
+    {"سالم", "Salem"},     {"زيد", "Zeid"},       {"سعد", "Saad"},        {"بكر", "Bakr"},
+    {"داود", "Daoud"},     {"موسى", "Musa"},      {"عيسى", "Issa"},       {"نعيم", "Naim"},
+};
+inline constexpr Name kArabicAbdTails[] = {
+    {"الرحمن", "rahman"}, {"الرحيم", "rahim"},  {"الكريم", "karim"},  {"العزيز", "aziz"},
+    {"القادر", "qader"},  {"الحميد", "hamid"},  {"المجيد", "majid"},  {"اللطيف", "latif"},
+    {"السلام", "salam"},  {"الهادي", "hadi"},   {"الرزاق", "razzaq"}, {"الغني", "ghani"},
+    {"الحكيم", "hakim"},  {"الباسط", "basit"},  {"الجليل", "jalil"},  {"الوهاب", "wahab"},
+    {"الفتاح", "fattah"}, {"الستار", "sattar"}, {"المنعم", "monem"},  {"الناصر", "nasser"},
+};
+inline constexpr Name kArabicDinRoots[] = {
+    {"نور", "Nour"},  {"صلاح", "Salah"}, {"عز", "Izz"},    {"علاء", "Alaa"},
+    {"بهاء", "Bahaa"}, {"شمس", "Shams"}, {"سيف", "Saif"},  {"خير", "Khair"},
+    {"زين", "Zein"},  {"جمال", "Jamal"}, {"فخر", "Fakhr"}, {"عماد", "Imad"},
+};
+
+inline constexpr Name kArabicFemaleMore[] = {
+    {"آلاء", "Alaa"},      {"أسماء", "Asmaa"},    {"بشرى", "Bushra"},    {"تسنيم", "Tasneem"},
+    {"جميلة", "Jamila"},   {"حنان", "Hanan"},     {"دانة", "Dana"},      {"ديما", "Dima"},
+    {"رغد", "Raghad"},     {"رنا", "Rana"},       {"رهف", "Rahaf"},      {"روان", "Rawan"},
+    {"ريم", "Reem"},       {"زهرة", "Zahra"},     {"سارة", "Sara"},      {"سحر", "Sahar"},
+    {"سوسن", "Sawsan"},    {"شيماء", "Shaimaa"},  {"صفاء", "Safaa"},     {"عبير", "Abeer"},
+    {"علا", "Ola"},        {"غادة", "Ghada"},     {"فرح", "Farah"},      {"كوثر", "Kawthar"},
+    {"لمى", "Lama"},       {"ماجدة", "Majeda"},   {"مها", "Maha"},       {"ميساء", "Maysaa"},
+    {"نجلاء", "Najlaa"},   {"نسرين", "Nisreen"},  {"نهى", "Noha"},       {"هبة", "Heba"},
+    {"هالة", "Hala"},      {"وفاء", "Wafaa"},     {"ولاء", "Walaa"},     {"يارا", "Yara"},
+    {"إسراء", "Israa"},    {"بتول", "Batoul"},    {"جنى", "Jana"},       {"حياة", "Hayat"},
+    {"رقية", "Ruqayya"},   {"سهام", "Siham"},     {"عفاف", "Afaf"},      {"لبنى", "Lubna"},
+    {"نوال", "Nawal"},     {"هيفاء", "Haifaa"},   {"ثريا", "Thuraya"},   {"رزان", "Razan"},
+    {"تالا", "Tala"},      {"غدير", "Ghadeer"},   {"إسلام", "Islam"},    {"بيان", "Bayan"},
+    {"جود", "Joud"},       {"دلال", "Dalal"},     {"سمية", "Sumaya"},    {"شهد", "Shahd"},
+    {"عبلة", "Abla"},      {"فدوى", "Fadwa"},     {"ميار", "Mayar"},     {"نجوى", "Najwa"},
+};
+
+// Roots of Arabic family names, taken plain (Haddad), with the article
+// (Al-Haddad; El-Haddad is another Latin spelling of the same Arabic) and
+// with the nisba ending -i (Haddadi, Al-Haddadi) where the root ends in a
+// consonant. The male given names serve as roots too (Khalil, Al-Khalili).
+inline constexpr Name kArabicFamilyRoots[] = {
+    {"حداد", "Haddad"},  {"نجار", "Najjar"},   {"خطيب", "Khatib"},   {"خياط", "Khayyat"},
+    {"عطار", "Attar"},   {"صباغ", "Sabbagh"},  {"طحان", "Tahhan"},   {"حلاق", "Hallaq"},
+    {"جزار", "Jazzar"},  {"دباغ", "Dabbagh"},  {"قصاب", "Qassab"},   {"بيطار", "Bitar"},
+    {"صراف", "Sarraf"},  {"زيات", "Zayyat"},   {"سمان", "Samman"},   {"خباز", "Khabbaz"},
+    {"كحال", "Kahhal"},  {"نحاس", "Nahhas"},   {"حجار", "Hajjar"},   {"كيال", "Kayyal"},
+    {"دقاق", "Daqqaq"},  {"رحال", "Rahhal"},   {"حلو", "Helou"},     {"أسمر", "Asmar"},
+    {"طويل", "Tawil"},   {"صغير", "Saghir"},   {"كبير", "Kabir"},    {"أشقر", "Ashqar"},
+    {"أحمر", "Ahmar"},   {"أزرق", "Azraq"},    {"سلطان", "Sultan"},  {"شاهين", "Shaheen"},
+    {"صقر", "Saqr"},     {"نمر", "Nimer"},     {"أسعد", "Asaad"},    {"رزق", "Rizk"},
+    {"عيد", "Eid"},      {"عزام", "Azzam"},    {"نوفل", "Nofal"},    {"مبارك", "Mubarak"},
+    {"ناصيف", "Nassif"}, {"حمد", "Hamad"},     {"خليل", "Khalil"},   {"منصور", "Mansour"},
+    {"ناصر", "Nasser"},  {"صالح", "Saleh"},    {"حمدان", "Hamdan"},  {"عباس", "Abbas"},
+    {"درويش", "Darwish"}, {"قاسم", "Qasim"},   {"سليمان", "Suleiman"}, {"بركات", "Barakat"},
+    {"جابر", "Jaber"},   {"عوض", "Awad"},      {"عثمان", "Osman"},   {"إدريس", "Idris"},
+    {"زين", "Zein"},     {"يونس", "Younes"},   {"شيخ", "Sheikh"},    {"جندي", "Jundi"},
+    {"قاضي", "Qadi"},    {"حكيم", "Hakim"},    {"أمين", "Amin"},     {"عريض", "Arid"},
+    {"ريس", "Rayes"},    {"حاج", "Hajj"},      {"جبار", "Jabbar"},   {"مختار", "Mukhtar"},
+};
+// Roots taken only with the nisba (Al-Shami, Halabi): places and tribes.
+inline constexpr Name kArabicNisbaRoots[] = {
+    {"شام", "Sham"},     {"حلب", "Halab"},     {"مصر", "Masr"},      {"بغداد", "Baghdad"},
+    {"حمص", "Homs"},     {"موصل", "Mosul"},    {"بصر", "Basr"},      {"تكريت", "Tikrit"},
+    {"حوران", "Hawran"}, {"سودان", "Sudan"},   {"يمن", "Yaman"},     {"قدس", "Quds"},
+    {"نابلس", "Nablus"}, {"حجاز", "Hijaz"},    {"عراق", "Iraq"},     {"مغرب", "Maghrib"},
+    {"تونس", "Tunis"},   {"كرد", "Kurd"},      {"إدلب", "Idlib"},    {"أنبار", "Anbar"},
+    {"نجف", "Najaf"},    {"شمر", "Shammar"},   {"عنز", "Anaz"},      {"تميم", "Tamim"},
+    {"قحطان", "Qahtan"}, {"عتيب", "Otaib"},    {"دوسر", "Dosar"},    {"زهران", "Zahran"},
+    {"غامد", "Ghamd"},   {"شهر", "Shehr"},     {"حرب", "Harb"},      {"مطير", "Mutair"},
+    {"عجم", "Ajam"},     {"جبور", "Jabbour"},  {"عبيد", "Obeid"},    {"زبيد", "Zubaid"},
+};
+
+// More Ukrainian given names, in Cyrillic only: name_tables.cc writes the
+// Latin form by the Ukrainian national transliteration and derives the
+// patronymics by the regular rules (Антон: Антонович, Антонівна).
+inline constexpr std::string_view kSlavicMaleMore[] = {
+    "Антон",   "Артем",    "Борис",   "Валентин", "Валерій",  "Вадим",     "Віталій",
+    "Володимир", "Всеволод", "Геннадій", "Григорій", "Денис",   "Євген",     "Захар",
+    "Зіновій", "Ігор",     "Кирило",  "Костянтин", "Леонід", "Максим",    "Назар",
+    "Олексій", "Остап",    "Павло",   "Руслан",   "Степан",   "Тимофій",   "Юліан",
+    "Анатолій", "Аркадій", "Арсен",   "Гліб",     "Данило",   "Левко",     "Марко",
+    "Матвій",  "Мирон",    "Никифор", "Орест",    "Пилип",    "Платон",    "Семен",
+    "Тимур",   "Устим",    "Харитон", "Юхим",     "Нестор",   "Зенон",     "Єфрем",
+    "Демид",   "Корній",   "Веніамін", "Олесь",   "Панас",    "Гнат",      "Клим",
+    "Трохим",  "Охрім",    "Прокіп",  "Антип",    "Север",    "Любомир",   "Радим",
+};
+inline constexpr std::string_view kSlavicFemaleMore[] = {
+    "Алла",    "Аліна",    "Богдана",  "Валентина", "Валерія",  "Віра",     "Дарина",
+    "Діана",   "Євгенія",  "Єлизавета", "Жанна",    "Зоя",      "Зоряна",   "Інна",
+    "Кіра",    "Лариса",   "Леся",     "Лідія",     "Лілія",    "Марина",   "Мілана",
+    "Надія",   "Ніна",     "Олександра", "Поліна",  "Раїса",    "Роксолана", "Руслана",
+    "Соломія", "Стефанія", "Таїсія",   "Уляна",     "Христина", "Яна",      "Ярина",
+    "Василина", "Віталіна", "Злата",   "Ліна",      "Антоніна", "Вероніка", "Зінаїда",
+    "Емілія",  "Луїза",    "Марта",    "Орися",     "Устина",   "Ївга",     "Фросина",
+};
+// Old Slavic compounds: prefix + "слав"/"мир" (Ярослав, Ярослава,
+// Любомир, Любомира).
+inline constexpr std::string_view kSlavicCompoundPrefixes[] = {
+    "Яро", "Свято", "Миро", "Бори", "Влади", "Стані", "Радо", "Добро", "Бого", "Броні", "Мсти",
+    "Вели",
+};
+inline constexpr std::string_view kSlavicCompoundEndings[] = {"слав", "мир"};
+
+// Stems of Ukrainian family names, combined with the endings below
+// (Бондар: Бондаренко, Бондарчук, Бондарук, Бондарюк, Бондаряк, Бондарів,
+// Бондарський/Бондарська, Бондаров/Бондарова).
+inline constexpr std::string_view kSlavicFamilyStems[] = {
+    "Бондар", "Ткач",   "Шевч",   "Кравч",  "Ковал",   "Гончар", "Кушнір", "Козач", "Лис",
+    "Руд",    "Марч",   "Харч",   "Литвин", "Павл",    "Петр",   "Іван",   "Мирон", "Остап",
+    "Гаврил", "Данил",  "Кирил",  "Семен",  "Степан",  "Тимош",  "Юрч",    "Гриц",  "Дорош",
+    "Демч",   "Ляш",    "Тарас",  "Назар",  "Кост",    "Карп",   "Клим",   "Мартин", "Пилип",
+    "Прокоп", "Сидор",  "Вовк",   "Ведмед", "Сокол",   "Голуб",  "Ворон",  "Мороз", "Чорн",
+    "Сір",    "Зелен",  "Дяч",    "Пономар", "Паламар", "Олійнич", "Мельнич", "Кобзар", "Чумач",
+    "Борщ",   "Сахн",   "Гнат",   "Ярош",   "Панас",   "Лавр",   "Бабич",  "Бут",   "Гуд",
+    "Дзюб",   "Жур",    "Зубр",   "Кисел",  "Кравц",   "Лем",    "Мак",    "Нагор", "Осад",
+    "Підгор", "Рибал",  "Савч",   "Тесл",   "Федор",   "Хомич",  "Цимбал", "Шаповал", "Щерб",
+    "Юхим",   "Яковл",  "Андрущ", "Бережн", "Верб",    "Горб",    "Дац", "Єрем",  "Жовт",
+    "Заруб",  "Кухар",  "Лагод",  "Мазур",  "Нос",   "Оліфір", "Пасіч",  "Рож", "Сем",
+    "Тур",    "Устим",  "Філон",  "Хвост",  "Цибул",   "Чуприн", "Шуст",   "Яцен",  "Гайов",
+};
+// Masculine and feminine endings of Ukrainian family names, in Cyrillic.
+struct SlavicEnding {
+  std::string_view male;
+  std::string_view female;
+};
+inline constexpr SlavicEnding kSlavicFamilyEndings[] = {
+    {"енко", "енко"}, {"чук", "чук"}, {"ук", "ук"},         {"юк", "юк"},
+    {"як", "як"},     {"ів", "ів"},   {"ський", "ська"}, {"ов", "ова"},
+};
+
+// More Ethiopian given names, and the parts of compounds: a prefix meaning
+// "servant of", "son of", "power of", ... and a holy name (ገብረመድኅን,
+// Gebremedhin; ኃይለሥላሴ, Haileselassie).
+inline constexpr Name kEthiopianMaleMore[] = {
+    {"አማኑኤል", "Amanuel"},  {"ብሩክ", "Biruk"},     {"ዮናስ", "Yonas"},     {"ኢዮብ", "Eyob"},
+    {"ናትናኤል", "Natnael"},  {"ሚካኤል", "Mikael"},  {"ያሬድ", "Yared"},     {"ቴዎድሮስ", "Tewodros"},
+    {"ሄኖክ", "Henok"},      {"ፋሲል", "Fasil"},     {"አሸናፊ", "Ashenafi"}, {"ወንድሙ", "Wondimu"},
+    {"ሽመልስ", "Shimelis"},  {"ታምራት", "Tamrat"},  {"መንግሥቱ", "Mengistu"}, {"ካሳ", "Kassa"},
+    {"ደመቀ", "Demeke"},     {"ሙላቱ", "Mulatu"},    {"ንጉሤ", "Niguse"},    {"ጥላሁን", "Tilahun"},
+    {"አብርሃም", "Abraham"},  {"ኃይሉ", "Hailu"},     {"ፀጋዬ", "Tsegaye"},   {"ለማ", "Lemma"},
+    {"ወርቁ", "Worku"},      {"አሰፋ", "Assefa"},    {"ገዛኸኝ", "Gezahegn"}, {"መኮንን", "Mekonnen"},
+    {"እንዳለ", "Endale"},    {"ተፈራ", "Tefera"},    {"በላይ", "Belay"},     {"ደሳለኝ", "Desalegn"},
+    {"ሲሳይ", "Sisay"},      {"አዲሱ", "Addisu"},    {"ተሾመ", "Teshome"},   {"ጌትነት", "Getnet"},
+};
+inline constexpr Name kEthiopianCompoundPrefixes[] = {
+    {"ገብረ", "Gebre"}, {"ወልደ", "Wolde"}, {"ኃይለ", "Haile"}, {"ተክለ", "Tekle"}, {"ሀብተ", "Habte"},
+    {"ኪዳነ", "Kidane"}, {"ፍቅረ", "Fikre"}, {"ተስፋ", "Tesfa"}, {"ብርሃነ", "Birhane"},
+};
+inline constexpr Name kEthiopianCompoundNames[] = {
+    {"ማርያም", "mariam"},   {"ሥላሴ", "selassie"}, {"ሚካኤል", "mikael"},   {"ጊዮርጊስ", "giorgis"},
+    {"የሱስ", "yesus"},      {"መድኅን", "medhin"},  {"ጻድቅ", "tsadik"},    {"ሕይወት", "hiwot"},
+    {"ሃይማኖት", "haimanot"}, {"ክርስቶስ", "kristos"}, {"ገብርኤል", "gabriel"}, {"ዮሐንስ", "yohannes"},
+    {"እግዚአብሔር", "egziabher"}, {"ኪዳን", "kidan"},
+};
+
+inline constexpr Name kEthiopianFemaleMore[] = {
+    {"ሜሮን", "Meron"},     {"ቅድስት", "Kidist"},    {"ሐና", "Hanna"},      {"ኤደን", "Eden"},
+    {"ብሌን", "Bilen"},     {"ናርዶስ", "Nardos"},    {"ሶፊያ", "Sofia"},     {"ማህሌት", "Mahlet"},
+    {"ሰናይት", "Senait"},   {"ቤዛዊት", "Bezawit"},   {"ዮርዳኖስ", "Yordanos"}, {"ኤልሳ", "Elsa"},
+    {"ትንሣኤ", "Tinsae"},   {"ገነት", "Genet"},      {"ፍቅርተ", "Fikirte"},  {"ሰላማዊት", "Selamawit"},
+    {"ሳባ", "Saba"},       {"ዓይናለም", "Aynalem"},  {"አዜብ", "Azeb"},      {"ጽጌ", "Tsige"},
+    {"አስናቀች", "Asnakech"}, {"ፍሬሕይወት", "Frehiwot"}, {"ሊዲያ", "Lidia"},   {"ሰሚራ", "Semira"},
+    {"ኤልሻዳይ", "Elshaday"}, {"ቃልኪዳን", "Kalkidan"}, {"ሉሊት", "Lulit"},    {"ትዝታ", "Tizita"},
+};
+// Female compounds: a root + "-nesh"/"-work" (ጥሩነሽ, Tirunesh; ሙሉወርቅ,
+// Muluwork), and "Welete" + a holy name (ወለተማርያም, Weletemariam).
+inline constexpr Name kEthiopianFemaleRoots[] = {
+    {"ዓለም", "Alem"},  {"ፀሐይ", "Tsehay"}, {"የሺ", "Yeshi"},   {"ብርሃን", "Birhan"},
+    {"ጥሩ", "Tiru"},   {"ሙሉ", "Mulu"},     {"ደስታ", "Desta"},  {"አበባ", "Abeba"},
+    {"ወይን", "Weyn"},  {"ዘውድ", "Zewd"},   {"ጌጤ", "Gete"},    {"እቴ", "Ete"},
+    {"ፋና", "Fana"},   {"ሰብለ", "Seble"},  {"ትርፌ", "Tirfe"},  {"አምሳ", "Amsa"},
+};
+inline constexpr Name kEthiopianFemaleEndings[] = {{"ነሽ", "nesh"}, {"ወርቅ", "work"}};
+inline constexpr Name kEthiopianWelete = {"ወለተ", "Welete"};
 
 // Free-text notes, some over two lines: in English for any record, and in
 // the language of the names for records written in their own script.

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "synth/internal/name_lists.h"
+#include "synth/internal/name_tables.h"
 
 namespace kinlink::synth::internal {
 namespace {
@@ -27,59 +28,23 @@ std::size_t CodePointStarts(std::string_view s, std::array<std::size_t, 64>& sta
 }  // namespace
 
 std::uint32_t MaleCount(std::uint8_t origin) {
-  switch (origin) {
-    case kArabicOrigin:
-      return Count(kArabicMale);
-    case kSlavicOrigin:
-      return Count(kSlavicMale);
-    default:
-      return Count(kEthiopianMale);
-  }
+  return static_cast<std::uint32_t>(Tables().male[origin].size());
 }
 
 std::uint32_t FemaleCount(std::uint8_t origin) {
-  switch (origin) {
-    case kArabicOrigin:
-      return Count(kArabicFemale);
-    case kSlavicOrigin:
-      return Count(kSlavicFemale);
-    default:
-      return Count(kEthiopianFemale);
-  }
+  return static_cast<std::uint32_t>(Tables().female[origin].size());
 }
 
 std::uint32_t FamilyCount(std::uint8_t origin) {
-  switch (origin) {
-    case kArabicOrigin:
-      return Count(kArabicFamily);
-    case kSlavicOrigin:
-      return Count(kSlavicFamily);
-    default:
-      return 1;  // Ethiopian names have no family name: the father's serves
-  }
+  // Ethiopian names have no family name: the father's serves.
+  return origin == kEthiopianOrigin
+             ? 1
+             : static_cast<std::uint32_t>(Tables().family[origin].size());
 }
 
-Name MaleName(std::uint8_t origin, std::uint32_t i) {
-  switch (origin) {
-    case kArabicOrigin:
-      return kArabicMale[i];
-    case kSlavicOrigin:
-      return kSlavicMale[i].name;
-    default:
-      return kEthiopianMale[i];
-  }
-}
+Name MaleName(std::uint8_t origin, std::uint32_t i) { return Tables().male[origin][i]; }
 
-Name FemaleName(std::uint8_t origin, std::uint32_t i) {
-  switch (origin) {
-    case kArabicOrigin:
-      return kArabicFemale[i];
-    case kSlavicOrigin:
-      return kSlavicFemale[i];
-    default:
-      return kEthiopianFemale[i];
-  }
-}
+Name FemaleName(std::uint8_t origin, std::uint32_t i) { return Tables().female[origin][i]; }
 
 std::span<const Place> Places(std::uint8_t origin) {
   switch (origin) {
@@ -96,8 +61,8 @@ std::span<const Place> Places(std::uint8_t origin) {
 // Ethiopian custom use his given name, East Slavic a patronymic.
 Name FatherPart(std::uint8_t origin, std::uint32_t father, bool female) {
   if (origin == kSlavicOrigin) {
-    const SlavicMale& m = kSlavicMale[father];
-    return female ? m.daughter : m.son;
+    const NameTables& t = Tables();
+    return female ? t.daughter[origin][father] : t.son[origin][father];
   }
   return MaleName(origin, father);
 }
@@ -105,14 +70,9 @@ Name FatherPart(std::uint8_t origin, std::uint32_t father, bool female) {
 // The family name: Ethiopian custom has none, so the father's name (used as
 // a surname on most forms) stands in; Slavic names take a feminine form.
 Name FamilyPart(std::uint8_t origin, std::uint32_t family, std::uint32_t father, bool female) {
-  switch (origin) {
-    case kArabicOrigin:
-      return kArabicFamily[family].male;
-    case kSlavicOrigin:
-      return female ? kSlavicFamily[family].female : kSlavicFamily[family].male;
-    default:
-      return kEthiopianMale[father];
-  }
+  if (origin == kEthiopianOrigin) return MaleName(origin, father);
+  const FamilyName& f = Tables().family[origin][family];
+  return female ? f.female : f.male;
 }
 
 std::string_view Pick(Name name, bool latin) { return latin ? name.latin : name.native; }
