@@ -1,5 +1,8 @@
 #include "text/transliterator.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <unicode/parseerr.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -11,26 +14,111 @@ namespace {
 
 // Arabic-script letters -> Latin consonant-faithful form. Applied word by
 // word to FoldForMatching() output (so أ إ آ are already ا, ة is ه, ى ئ are ي).
-// '^' anchors at the start of the word, '$' at its end.
-constexpr char16_t kArabicRules[] =
-    u"^ \u0639 > a ;"            // ع initial: a vowel in Latin (ali, omar)
+// '^' anchors at the start of the word, '$' at its end. ICU tries rules in
+// order and rejects a rule masked by an earlier one, so context rules come
+// first. A rule set is kArabicArticleRules + one convention + kArabicLetterRules.
+//
+// The article ال before a word-initial ع, و or ي keeps that letter's
+// word-initial value; before ع it is split off with a hyphen (a space in
+// the matching form) so that NameTokens strips it as it strips "al" +
+// consonant (العنسي -> "al ansi", core "ansi").
+constexpr char16_t kArabicArticleRules[] =
+    u"^ \u0627\u0644\u0639 > al'-'a ;"   // ال + ع
+    u"^ \u0627\u0644\u0648 > alw ;"      // ال + و
+    u"^ \u0627\u0644\u064A } \u0627 > aly ;"
+    u"^ \u0639 > a ;";                    // ع initial: a vowel in Latin (ali, omar)
+
+// The primary convention (ToLatin). تش is how Arabic writes "ch", which it
+// has no letter for (تشيك "chik", ميتشل "michl"): "ch", not "tsh".
+constexpr char16_t kArabicPrimaryRules[] =
+    u"\u062A\u0634 > ch ;"                // تش
+    u"\u064A } \u0627 > y ;"              // ي before ا or initial: a consonant
+    u"^ \u064A > y ;"
+    u"\u0642 > q ;";
+
+// The alternative for names of European origin written in Arabic (the
+// Wikidata set is mostly such names): ي as consonant is "j" (German and
+// Slavic: Jovetic, Karajan), a final تش is the Slavic -ić/-ič "c", and ق
+// is "g" (the Gulf and Egyptian pronunciation: Gaddafi, Gaouaoui).
+constexpr char16_t kArabicForeignRules[] =
+    u"\u062A\u0634 } $ > c ;"
+    u"\u062A\u0634 > ch ;"
+    u"\u064A } \u0627 > j ;"
+    u"^ \u064A > j ;"
+    u"\u0642 > g ;";
+
+constexpr char16_t kArabicLetterRules[] =
     u"\u0639 > ;"                // ع elsewhere: nothing (saad, jafar)
     u"\u0627 > a ;"
-    u"\u0648 } \u0627 > w ;"     // و (context rules first: ICU rejects masked rules)
+    u"\u0648 } \u0627 > w ;"     // و
     u"^ \u0648 > w ;"
     u"\u0648 > u ;"
-    u"\u064A } \u0627 > y ;"     // ي
-    u"^ \u064A > y ;"
-    u"\u064A > i ;"
+    u"\u064A > i ;"              // ي as vowel
     u"\u0647 } $ > ah ;"         // final ه / ة
     u"\u0647 > h ;"
     u"\u0628 > b ; \u062A > t ; \u062B > th ; \u062C > j ; \u062D > h ;"
     u"\u062E > kh ; \u062F > d ; \u0630 > dh ; \u0631 > r ; \u0632 > z ;"
     u"\u0633 > s ; \u0634 > sh ; \u0635 > s ; \u0636 > d ; \u0637 > t ;"
-    u"\u0638 > z ; \u063A > gh ; \u0641 > f ; \u0642 > q ; \u0643 > k ;"
+    u"\u0638 > z ; \u063A > gh ; \u0641 > f ; \u0643 > k ;"
     u"\u0644 > l ; \u0645 > m ; \u0646 > n ; \u0621 > ;"
     u"\u067E > p ; \u0686 > ch ; \u0698 > zh ; \u06AF > g ; \u06A4 > v ;"
     u"\u06BE > h ; \u06C1 > h ; \u06D2 > e ;";  // Urdu do-chashmi he, heh goal, barree ye
+
+// Cyrillic conventions other than BGN, for ToLatinForms. Each reverses a
+// way that Cyrillic spellings of names arise, so that the Latin original
+// can be recovered. Input: Normalize()d words (lower case, ё kept).
+// Letters no rule names are left to Russian BGN afterwards.
+//
+// Everyday English spelling: х h, ё yo, final -ий/-ый y (Dmitry), кс x.
+constexpr char16_t kCyrillicEnglishRules[] =
+    u"$v = [аеёиоуыэюяіїєaeiouy] ;"
+    u"ий } $ > y ; ый } $ > y ; ия } $ > ia ;"
+    u"кс > x ; ье > ie ; ьё > io ;"
+    u"а > a ; б > b ; в > v ; г > g ; д > d ; е > e ; ё > yo ; ж > zh ; з > z ;"
+    u"и > i ; й > y ; к > k ; л > l ; м > m ; н > n ; о > o ; п > p ; р > r ;"
+    u"с > s ; т > t ; у > u ; ф > f ; х > h ; ц > ts ; ч > ch ; ш > sh ;"
+    u"щ > shch ; ъ > ; ы > y ; ь > ; э > e ; ю > yu ; я > ya ; і > i ; ї > yi ;"
+    u"є > ye ; ґ > g ;";
+
+// Slavic Latin alphabets (Czech, Polish, Croatian, Serbian, Slovene ...)
+// after diacritics are dropped: ц c, ч c (č ć), ш s (š), ж z (ž), х h,
+// й j, я ja, ю ju, ё jo, е je at the start or after a vowel.
+constexpr char16_t kCyrillicSlavicRules[] =
+    u"$v = [аеёиоуыэюяіїєьъaeiouy] ;"
+    u"$v { е > je ; ^ е > je ;"
+    u"ья > ja ; ью > ju ; ьё > jo ; ье > je ;"
+    u"а > a ; б > b ; в > v ; г > g ; д > d ; е > e ; ё > jo ; ж > z ; з > z ;"
+    u"и > i ; й > j ; к > k ; л > l ; м > m ; н > n ; о > o ; п > p ; р > r ;"
+    u"с > s ; т > t ; у > u ; ф > f ; х > h ; ц > c ; ч > c ; ш > s ;"
+    u"щ > sc ; ъ > ; ы > y ; ь > ; э > e ; ю > ju ; я > ja ; і > i ; ї > ji ;"
+    u"є > je ; ґ > g ;";
+
+// Japanese names in Russian (Polivanov system), reversed to Hepburn:
+// си shi, ти chi, цу tsu, дзи ji, дз z, сё sho, тя cha, ё yo, й i, ж j.
+constexpr char16_t kCyrillicJapaneseRules[] =
+    u"дзи > ji ; дзё > jo ; дзю > ju ; дзя > ja ; дз > z ;"
+    u"си > shi ; сё > sho ; сю > shu ; ся > sha ;"
+    u"ти > chi ; тё > cho ; тю > chu ; тя > cha ; цу > tsu ;"
+    u"а > a ; б > b ; в > v ; г > g ; д > d ; е > e ; ё > yo ; ж > j ; з > z ;"
+    u"и > i ; й > i ; к > k ; л > l ; м > m ; н > n ; о > o ; п > p ; р > r ;"
+    u"с > s ; т > t ; у > u ; ф > f ; х > h ; ц > ts ; ч > ch ; ш > sh ;"
+    u"щ > shch ; ъ > ; ы > i ; ь > ; э > e ; ю > yu ; я > ya ; і > i ; ї > yi ;"
+    u"є > ye ; ґ > g ;";
+
+// Chinese names in Russian (Palladius system), reversed to Pinyin:
+// цз z (j before и, ю, я), си xi, ся xia, сю xu, ци qi, чж zh, ж r, нь n.
+constexpr char16_t kCyrillicChineseRules[] =
+    u"$c = [бвгджзклмнпрстфхцчшbcdfghjklmnpqrstvwxz] ;"
+    u"цзи > ji ; цзюэ > jue ; цзю > ju ; цзя > jia ; цзе > jie ; цз > z ;"
+    u"сюэ > xue ; сю > xu ; ся > xia ; си > xi ; се > xie ;"
+    u"цюэ > que ; цю > qiu ; ця > qia ; ци > qi ; це > qie ;"
+    u"чж > zh ; юэ > yue ; эр > er ; нь > n ;"
+    u"$c { я > ia ; $c { е > ie ; $c { ю > iu ; $c { ё > io ;"
+    u"а > a ; б > b ; в > w ; г > g ; д > d ; е > ye ; ё > yo ; ж > r ; з > z ;"
+    u"и > i ; й > i ; к > k ; л > l ; м > m ; н > n ; о > o ; п > p ; р > r ;"
+    u"с > s ; т > t ; у > u ; ф > f ; х > h ; ц > c ; ч > ch ; ш > sh ;"
+    u"щ > shch ; ъ > ; ы > i ; ь > ; э > e ; ю > yu ; я > ya ; і > i ; ї > yi ;"
+    u"є > ye ; ґ > g ;";
 
 std::unique_ptr<icu::Transliterator> FromId(const char16_t* id, UErrorCode& status) {
   return std::unique_ptr<icu::Transliterator>(
@@ -45,15 +133,40 @@ bool HasUkrainianLetter(std::string_view word) {
   return false;
 }
 
+// Compiles one rule set; INTERNAL (naming the offset) when ICU rejects it.
+Result<std::unique_ptr<icu::Transliterator>> FromRules(const char16_t* id,
+                                                        const std::u16string& rules) {
+  UErrorCode status = U_ZERO_ERROR;
+  UParseError parse_error;
+  std::unique_ptr<icu::Transliterator> tr(icu::Transliterator::createFromRules(
+      icu::UnicodeString(id), icu::UnicodeString(rules.data(), static_cast<int32_t>(rules.size())),
+      UTRANS_FORWARD, parse_error, status));
+  if (U_FAILURE(status) || !tr) {
+    std::string name;
+    icu::UnicodeString(id).toUTF8String(name);
+    return InternalError("transliteration rules " + name + " do not compile (" +
+                         u_errorName(status) + ") at line " + std::to_string(parse_error.line) +
+                         " offset " + std::to_string(parse_error.offset));
+  }
+  return tr;
+}
+
 }  // namespace
 
 struct Transliterator::Impl {
   std::unique_ptr<icu::Transliterator> arabic;
+  std::unique_ptr<icu::Transliterator> arabic_foreign;
   std::unique_ptr<icu::Transliterator> russian;
   std::unique_ptr<icu::Transliterator> ukrainian;
+  // Cyrillic conventions of ToLatinForms, in form order (after BGN).
+  std::vector<std::unique_ptr<icu::Transliterator>> cyrillic_alt;
   std::unique_ptr<icu::Transliterator> ethiopic;
   std::unique_ptr<icu::Transliterator> any;
   std::unique_ptr<icu::Transliterator> ascii;
+
+  // The matching form of one word (no spaces) under convention `form`
+  // (0 = ToLatin's). `normalized` is the Normalize()d word.
+  std::string Word(std::string_view normalized, std::size_t form);
 };
 
 Transliterator::Transliterator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -61,15 +174,20 @@ Transliterator::~Transliterator() = default;
 
 Result<std::unique_ptr<Transliterator>> Transliterator::Create() {
   auto impl = std::make_unique<Impl>();
-  UErrorCode status = U_ZERO_ERROR;
-  UParseError parse_error;
-  impl->arabic.reset(icu::Transliterator::createFromRules(
-      u"kinlink-Arabic-Latin", icu::UnicodeString(kArabicRules), UTRANS_FORWARD, parse_error,
-      status));
-  if (U_FAILURE(status)) {
-    return InternalError("Arabic transliteration rules do not compile at offset " +
-                         std::to_string(parse_error.offset));
+  const std::u16string article = kArabicArticleRules;
+  const std::u16string letters = kArabicLetterRules;
+  KL_ASSIGN_OR_RETURN(impl->arabic, FromRules(u"kinlink-Arabic-Latin",
+                                              article + kArabicPrimaryRules + letters));
+  KL_ASSIGN_OR_RETURN(impl->arabic_foreign, FromRules(u"kinlink-Arabic-Latin-foreign",
+                                                      article + kArabicForeignRules + letters));
+  for (const auto& [id, rules] : {std::pair{u"kinlink-Cyrillic-Latin-English", kCyrillicEnglishRules},
+                                 std::pair{u"kinlink-Cyrillic-Latin-Slavic", kCyrillicSlavicRules},
+                                 std::pair{u"kinlink-Cyrillic-Latin-Japanese", kCyrillicJapaneseRules},
+                                 std::pair{u"kinlink-Cyrillic-Latin-Chinese", kCyrillicChineseRules}}) {
+    KL_ASSIGN_OR_RETURN(auto tr, FromRules(id, rules));
+    impl->cyrillic_alt.push_back(std::move(tr));
   }
+  UErrorCode status = U_ZERO_ERROR;
   impl->russian = FromId(u"Russian-Latin/BGN", status);
   impl->ukrainian = FromId(u"Ukrainian-Latin/BGN", status);
   impl->ethiopic = FromId(u"Amharic-Latin/BGN", status);
@@ -82,38 +200,74 @@ Result<std::unique_ptr<Transliterator>> Transliterator::Create() {
   return std::unique_ptr<Transliterator>(new Transliterator(std::move(impl)));
 }
 
-std::string Transliterator::ToLatin(std::string_view utf8) {
-  const std::string folded = FoldForMatching(Normalize(utf8));
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < folded.size()) {
-    std::size_t end = folded.find(' ', pos);
-    if (end == std::string::npos) end = folded.size();
-    const std::string_view word(folded.data() + pos, end - pos);
-    pos = end + 1;
-    icu::Transliterator* tr = nullptr;
-    switch (DetectScript(word)) {
-      case Script::kArabic: tr = impl_->arabic.get(); break;
-      case Script::kCyrillic:
-        tr = HasUkrainianLetter(word) ? impl_->ukrainian.get() : impl_->russian.get();
-        break;
-      case Script::kEthiopic: tr = impl_->ethiopic.get(); break;
-      case Script::kOther: tr = impl_->any.get(); break;
-      case Script::kLatin:
-      case Script::kUnknown: break;
-    }
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
-    if (tr != nullptr) tr->transliterate(u);
-    impl_->ascii->transliterate(u);
-    std::string latin;
-    u.toUTF8String(latin);
-    const std::string form = AsciiMatchingForm(latin);
-    if (form.empty()) continue;
-    if (!out.empty()) out.push_back(' ');
-    out += form;
+std::string Transliterator::Impl::Word(std::string_view normalized, std::size_t form) {
+  const std::string folded = FoldForMatching(normalized);
+  std::string_view word = folded;
+  icu::Transliterator* tr = nullptr;
+  icu::Transliterator* then = nullptr;  // for letters the first one left
+  switch (DetectScript(word)) {
+    case Script::kArabic: tr = form == 0 ? arabic.get() : arabic_foreign.get(); break;
+    case Script::kCyrillic:
+      if (form == 0 || form > cyrillic_alt.size()) {
+        tr = HasUkrainianLetter(word) ? ukrainian.get() : russian.get();
+      } else {
+        word = normalized;  // keeps ё (FoldForMatching makes it е)
+        tr = cyrillic_alt[form - 1].get();
+        then = russian.get();
+      }
+      break;
+    case Script::kEthiopic: tr = ethiopic.get(); break;
+    case Script::kOther: tr = any.get(); break;
+    case Script::kLatin:
+    case Script::kUnknown: break;
   }
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
+  if (tr != nullptr) tr->transliterate(u);
+  if (then != nullptr) then->transliterate(u);
+  ascii->transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  return AsciiMatchingForm(latin);
+}
+
+namespace {
+
+// Calls `fn(word)` for each space-separated word of `text`.
+template <typename Fn>
+void ForEachWord(std::string_view text, Fn fn) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > pos) fn(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
+
+void AppendWord(const std::string& form, std::string& out) {
+  if (form.empty()) return;
+  if (!out.empty()) out.push_back(' ');
+  out += form;
+}
+
+}  // namespace
+
+std::string Transliterator::ToLatin(std::string_view utf8) {
+  std::string out;
+  ForEachWord(Normalize(utf8), [&](std::string_view w) { AppendWord(impl_->Word(w, 0), out); });
   return out;
+}
+
+std::vector<std::string> Transliterator::ToLatinForms(std::string_view utf8) {
+  const std::string normalized = Normalize(utf8);
+  std::vector<std::string> forms;
+  for (std::size_t f = 0; f < kMaxLatinForms; ++f) {
+    std::string out;
+    ForEachWord(normalized, [&](std::string_view w) { AppendWord(impl_->Word(w, f), out); });
+    if (std::find(forms.begin(), forms.end(), out) == forms.end()) forms.push_back(std::move(out));
+  }
+  return forms;
 }
 
 std::string AsciiMatchingForm(std::string_view text) {

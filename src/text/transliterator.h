@@ -17,6 +17,7 @@
 //               rules rather than ICU "Arabic-Latin" so that the output is
 //               one plain consonant per letter with word-position rules for
 //               ا و ي ع ه; ICU's transform was not benchmarked against it.
+//               تش is "ch"; the article before ع is split off ("al ansi").
 //   Cyrillic  : ICU "Ukrainian-Latin/BGN" when the word has і ї є ґ,
 //               otherwise "Russian-Latin/BGN" (х kh, ж zh, ч ch, ц ts, я ya).
 //   Ethiopic  : ICU "Amharic-Latin/BGN".
@@ -36,11 +37,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
 
 namespace kinlink::text {
+
+// How many forms ToLatinForms returns at most.
+inline constexpr std::size_t kMaxLatinForms = 5;
 
 class Transliterator {
  public:
@@ -55,6 +60,20 @@ class Transliterator {
   // The matching form of `utf8` (any script, any case); "" for input
   // without letters or digits.
   std::string ToLatin(std::string_view utf8);
+
+  // Several matching forms of `utf8`, one per romanisation convention, for
+  // matching against Latin spellings that followed another convention than
+  // ToLatin's (take the best similarity over the forms). Distinct, at most
+  // kMaxLatinForms, in this order: ToLatin(utf8) itself (always first, so
+  // the vector is never empty; "" for input without letters), then, for
+  // Cyrillic words, everyday English (х h, ё yo, final -ий y), Slavic
+  // Latin alphabets without diacritics (ц/ч c, ш s, ж z, й/я/ю j ja ju),
+  // Japanese names in Polivanov spelling (си shi, ти chi, дз z/j) and
+  // Chinese names in Palladius spelling (си xi, цз z/j, ж r); for Arabic
+  // words the second form is the one for names of European origin (ي as
+  // consonant j, final تش c, ق g). Latin and other words are the same in
+  // every form. A form converts every word by the same convention.
+  std::vector<std::string> ToLatinForms(std::string_view utf8);
 
  private:
   struct Impl;

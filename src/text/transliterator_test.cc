@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "text/skeleton.h"
 
@@ -43,6 +45,9 @@ TEST_F(TransliteratorTest, TableOfScripts) {
       {"Хмельницький Євген", "khmelnitskiy yevhen"},
       {"Їжак Ґонта", "yizhak gonta"},
       {"12 ab", "12 ab"},
+      {"تشيك", "chik"},          // تش is "ch", not "tsh"
+      {"العنسي", "al ansi"},    // article split off before ع
+      {"الوليد", "alwlid"},     // و after the article is word-initial
   };
   for (const Case& c : cases) EXPECT_EQ(tr_->ToLatin(c.in), c.want) << c.in;
 }
@@ -93,6 +98,45 @@ TEST(AsciiMatchingFormTest, Table) {
   EXPECT_EQ(AsciiMatchingForm("D'Arcy"), "darcy");
   EXPECT_EQ(AsciiMatchingForm("Zoë"), "zo");
   EXPECT_EQ(AsciiMatchingForm("A.B,C/D"), "a b c d");
+}
+
+
+bool Contains(const std::vector<std::string>& forms, const std::string& want) {
+  return std::find(forms.begin(), forms.end(), want) != forms.end();
+}
+
+TEST_F(TransliteratorTest, LatinFormsStartWithToLatinAndAreDistinct) {
+  for (const char* in : {"Фёдор", "Хмельницький Євген", "محمد الحسن", "Ali", "ኃይለ", "12"}) {
+    const std::vector<std::string> forms = tr_->ToLatinForms(in);
+    ASSERT_FALSE(forms.empty()) << in;
+    EXPECT_LE(forms.size(), kMaxLatinForms) << in;
+    EXPECT_EQ(forms[0], tr_->ToLatin(in)) << in;
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+      for (std::size_t j = i + 1; j < forms.size(); ++j) EXPECT_NE(forms[i], forms[j]) << in;
+      for (char c : forms[i]) {
+        EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ') << in;
+      }
+    }
+  }
+}
+
+TEST_F(TransliteratorTest, LatinFormsOfLatinOrEmptyInputAreOne) {
+  EXPECT_EQ(tr_->ToLatinForms("Fátima Alí"), std::vector<std::string>{"fatima ali"});
+  EXPECT_EQ(tr_->ToLatinForms(""), std::vector<std::string>{""});
+  EXPECT_EQ(tr_->ToLatinForms("\xFF"), std::vector<std::string>{""});
+}
+
+TEST_F(TransliteratorTest, LatinFormsCoverOtherConventions) {
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Фёдор"), "fyodor"));         // English ё
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Дмитрий"), "dmitry"));       // English -ий
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Ружич"), "ruzic"));          // Slavic ž, ć
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Андреев"), "andrejev"));     // Slavic je
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Сакити"), "sakichi"));       // Polivanov ти
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Миядзима"), "miyajima"));    // Polivanov дзи
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Сюэцзюнь"), "xuejun"));      // Palladius
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("يوفيتيتش"), "jufitic"));     // European ي, -ić
+  // Every word of a form follows the same convention.
+  EXPECT_TRUE(Contains(tr_->ToLatinForms("Ружич Андреев"), "ruzic andrejev"));
 }
 
 }  // namespace
