@@ -34,6 +34,7 @@ std::uint8_t CompareText(const TextFeature& a, const TextFeature& b, Mode mode, 
                          double dice) {
   if (!a.present || !b.present) return 3;
   if (a.exact == b.exact) return 0;
+  if (!a.skeleton.empty() && a.skeleton == b.skeleton) return 1;
   const double s = mode == Mode::kPlaintext ? match::JaroWinklerSimilarity(a.latin, b.latin)
                                             : match::Dice(a.bloom, b.bloom);
   return s >= (mode == Mode::kPlaintext ? jw : dice) ? 1 : 2;
@@ -97,8 +98,13 @@ std::uint8_t CompareName(const NameFeature& a, const NameFeature& b, Mode mode,
   if ((!a.exact.empty() && a.exact == b.exact) || (!a.native.empty() && a.native == b.native)) {
     return kNameExact;
   }
+  // Within Latin script, a known variant or the same skeleton and phonetic
+  // code. Across scripts, the consonant skeleton alone: it is what survives
+  // a script without short vowels (محمد, Mohamad, Muhammad: mhmd), while
+  // phonetic codes of the vowel-less form differ.
   if (SharesAny(a.variant_groups, b.variant_groups) ||
-      (!a.skeleton.empty() && a.skeleton == b.skeleton && SamePhonetic(a, b))) {
+      (!a.skeleton.empty() && a.skeleton == b.skeleton && (SamePhonetic(a, b) || !a.native.empty() ||
+                                                         !b.native.empty()))) {
     return kNameVariant;
   }
   double s;

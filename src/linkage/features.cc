@@ -40,6 +40,29 @@ std::string WithoutSpaces(std::string s) {
   return s;
 }
 
+// In Arabic script the article ال is written joined to the word; its
+// transliteration ("alhsn" for الحسن) is split off here so that the name
+// parser drops it as it does for "al-Hasan" ("hasan"). Words of three
+// letters or fewer after "al" are left alone.
+std::string SplitArabicArticle(const std::string& latin) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < latin.size()) {
+    std::size_t j = latin.find(' ', i);
+    if (j == std::string::npos) j = latin.size();
+    std::string_view word(latin.data() + i, j - i);
+    if (!out.empty()) out += ' ';
+    if (word.size() > 4 && word.substr(0, 2) == "al") {
+      out += "al ";
+      out += word.substr(2);
+    } else {
+      out += word;
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
 bool IsLatin(std::string_view raw) {
   const text::Script s = text::DetectScript(raw);
   return s == text::Script::kLatin || s == text::Script::kUnknown;
@@ -209,6 +232,9 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
   if (latin.empty()) return;
   out->present = true;
   out->exact = Tok("text/v1/" + std::to_string(field), latin);
+  if (const std::string sk = text::ConsonantSkeleton(WithoutSpaces(latin)); sk.size() >= 2) {
+    out->skeleton = Tok("text-skeleton/v1/" + std::to_string(field), sk);
+  }
   if (options_.mode == Mode::kPlaintext) {
     out->latin = match::DecodeUtf8(latin);
   } else {
@@ -227,7 +253,11 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
     core->clear();
     native->clear();
     if (raw.empty()) return;
-    *core = JoinCore(text::NameTokens(LatinOf(raw)));
+    if (text::DetectScript(raw) == text::Script::kArabic) {
+      *core = JoinCore(text::NameTokens(SplitArabicArticle(LatinOf(raw))));
+    } else {
+      *core = JoinCore(text::NameTokens(LatinOf(raw)));
+    }
     if (!IsLatin(raw)) *native = text::FoldForMatching(text::Normalize(raw));
   };
   std::string given, given_native, family, family_native, father, father_native;

@@ -58,6 +58,7 @@ struct TextFeature {
   bool present = false;
   std::u32string latin;  // plaintext mode only
   score::Key128 exact;
+  score::Key128 skeleton;  // consonant skeleton of the Latin form (Homs ~ حمص)
   match::BloomFilter bloom;  // encoded mode only
 };
 
