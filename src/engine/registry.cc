@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "engine/internal/codec.h"
+#include "engine/internal/matcher.h"
 #include "store/sqlite_store.h"
 
 namespace kinlink::engine {

@@ -31,9 +31,19 @@
 #include "formats/record_reader.h"
 #include "record/record.h"
 #include "store/audit.h"
+#include "score/model.h"
 #include "store/store.h"
 
+namespace kinlink::linkage {
+class FeatureExtractor;
+struct Features;
+}  // namespace kinlink::linkage
+
 namespace kinlink::engine {
+
+namespace internal {
+struct Matcher;
+}  // namespace internal
 
 // The file name of the database inside DATA_DIR.
 inline constexpr std::string_view kRegistryFileName = "registry.db";
@@ -87,8 +97,57 @@ struct ImportSummary {
   std::vector<std::string> warnings;         // header warnings
   std::vector<formats::RowIssue> issues;     // first kMaxRejectsInSummary
   std::string rejects_path;                  // "" when nothing was rejected
+  // Potential matches stored for the accepted records (against records of
+  // the other kind already in the registry).
+  std::int64_t potential_matches = 0;
   double seconds = 0;
 };
+
+// Matching inside the registry: what a search asks for. The query is a
+// record (names, dates, places; never stored) of any kind; `kind` limits
+// the results to requests or persons.
+struct SearchQuery {
+  record::Record record;
+  std::optional<record::Kind> kind;
+  int top = 10;  // 1..1000
+};
+
+// One ranked candidate. `explanation` holds field names, levels and
+// weights only; source_id and name are decrypted (and audited).
+struct SearchHit {
+  std::int64_t registry_id = 0;
+  record::Kind kind = record::Kind::kPerson;
+  double probability = 0;
+  double weight = 0;
+  score::Explanation explanation;
+  std::string source_id;
+  std::string name;
+};
+
+// A stored potential match with the names of both sides (decrypted).
+struct MatchView {
+  store::MatchRow match;
+  std::string request_source_id;
+  std::string request_name;
+  std::string person_source_id;
+  std::string person_name;
+};
+
+// Potential matches stored per new record, and the threshold.
+inline constexpr double kStoredMatchThreshold = 0.5;
+inline constexpr int kMaxStoredMatchesPerRecord = 10;
+// Meta key of the registry's Fellegi–Sunter model (JSON); absent: the
+// default model shipped with kinlink (data/models/default.json).
+inline constexpr std::string_view kMetaMatchModel = "match_model";
+
+// "potential", "confirmed", "rejected"; nullopt for anything else.
+std::optional<store::MatchStatus> ParseMatchStatus(std::string_view text);
+std::string_view MatchStatusName(store::MatchStatus status);
+// The default model (data/models/default.json, compiled in).
+std::string_view DefaultModelJson();
+// The explanation as stored and printed: {"prior":..,"fields":[{"field",
+// "level","label","weight"}..],"weight":..,"probability":..}. No values.
+std::string ExplanationJson(const score::Explanation& e);
 
 // A decrypted record with its registry bookkeeping.
 struct RecordView {
@@ -167,6 +226,18 @@ class Registry {
   // The audit log, in order (for auditors). Audited itself.
   Status ForEachAuditEntry(const std::function<Status(const store::AuditRow&)>& fn);
 
+  // Ranks the registry's records against the query: blocking tokens, then
+  // encoded comparison and the model; falls back to name-only tokens when
+  // the query's other tokens find fewer than `top` candidates. Audited
+  // ("search", with the result ids and count, never the query) before any
+  // record is decrypted for its name. INVALID_ARGUMENT for an empty query.
+  Result<std::vector<SearchHit>> Search(const SearchQuery& query);
+
+  // The review queue: stored matches (all, or with `status`) by descending
+  // probability, with both names decrypted (audited first).
+  Status Matches(std::optional<store::MatchStatus> status,
+                 const std::function<Status(const MatchView&)>& fn);
+
   std::int64_t RecordCount(const ListFilter& filter);
   const std::string& data_dir() const { return data_dir_; }
 
@@ -179,6 +250,13 @@ class Registry {
   std::string SourceToken(record::Kind kind, std::string_view source_id) const;
   std::string StatusToken(record::PersonStatus status) const;
   Result<std::vector<std::int64_t>> MatchingIds(const ListFilter& filter);
+  // Matching (matching.cc).
+  Status EnsureMatcher();
+  // Extracts and stores the encoding and blocking tokens of a new record;
+  // when `match` is set, also matches it against the other kind and stores
+  // potential matches. Returns the number of matches stored.
+  Result<std::int64_t> IndexAndMatch(std::int64_t id, const record::Record& rec, bool match,
+                                     std::int64_t now);
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;
@@ -189,6 +267,7 @@ class Registry {
   crypto::SecretBytes data_key_{crypto::kKeyBytes};  // scratch for Decrypt
   std::string actor_;
   std::unique_ptr<store::AuditLog> audit_;
+  std::unique_ptr<internal::Matcher> matcher_;
 };
 
 // "1-5,9,12-13" for ids {1,2,3,4,5,9,12,13} (sorted input).

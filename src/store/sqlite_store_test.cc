@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "store/internal/sqlite_schema.h"
 #include "store/internal/temp_dir.h"
 #include "store/store_suite.h"
 
@@ -159,7 +160,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
     id = *inserted;
     ASSERT_TRUE((*store)->SetMeta("setting", "value").ok());
   }
-  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "1");
+  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "2");
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='kinlink_registry'"), "1");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 
@@ -170,7 +171,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
   EXPECT_EQ(row->source_token, "persist");
   EXPECT_EQ(row->sealed, std::string(300, 's'));
   EXPECT_EQ(**(*store)->GetMeta("setting"), "value");
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "1");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
 }
 
 TEST(SqliteStoreTest, RejectsFilesThatAreNotRegistries) {
@@ -216,7 +217,7 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.status().message(),
-            "registry schema version 7 is newer than this kinlink (1); upgrade kinlink");
+            "registry schema version 7 is newer than this kinlink (2); upgrade kinlink");
   // Refusing did not touch the file.
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "7");
 }
@@ -241,7 +242,7 @@ TEST(SqliteStoreTest, MigratesAnOlderFile) {
           "INSERT INTO meta VALUES('schema_version', '0');");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "1");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
   Result<std::int64_t> id = (*store)->InsertRecord(SampleRow("after-migration"));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   ASSERT_TRUE((*store)->AppendAudit({1, 5, "a", "b", "c", "d", "mac"}).ok());
@@ -250,6 +251,38 @@ TEST(SqliteStoreTest, MigratesAnOlderFile) {
                       "SELECT count(*) FROM sqlite_schema WHERE type='index' AND "
                       "name LIKE 'records_%'"),
             "3");
+}
+
+TEST(SqliteStoreTest, MigratesAVersionOneRegistry) {
+  TempDir dir;
+  std::string path = dir.path() + "/registry.db";
+  // A registry as schema version 1 left it, with one record in it.
+  ExecSql(path, std::string("CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+                            "INSERT INTO meta VALUES('kinlink_registry', '1');"
+                            "INSERT INTO meta VALUES('schema_version', '1');") +
+                    internal::kMigrations[0].sql +
+                    "INSERT INTO records VALUES(5, 1, 1, 10, 10, 0, x'0102', NULL, x'aa', "
+                    "x'bb');");
+  ASSERT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'encodings'"), "0");
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
+  Result<RecordRow> old = (*store)->GetRecord(5);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->sealed, "\xbb");
+  ASSERT_TRUE((*store)->PutEncoding(5, 1, "enc").ok());
+  const std::vector<std::string> tokens = {"tok"};
+  ASSERT_TRUE((*store)->AddBlockingTokens(5, tokens).ok());
+  EXPECT_EQ(*(*store)->FindByBlockingToken("tok", 10), (std::vector<std::int64_t>{5}));
+  MatchRow match;
+  match.request_id = 5;
+  match.person_id = 6;
+  ASSERT_TRUE((*store)->PutMatch(match).ok());
+  store->reset();
+  // Reopening a migrated file changes nothing.
+  store = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*(*store)->GetEncoding(5))->blob, "enc");
 }
 
 // Crypto-shred must leave none of the record's bytes anywhere on disk: not
@@ -261,6 +294,9 @@ TEST(SqliteStoreTest, ShredLeavesNoBytesOnDisk) {
   const std::string sealed = RandomBytes(64, 102);
   const std::string source_token = RandomBytes(16, 103);
   const std::string status_token = RandomBytes(16, 104);
+  const std::string encoding = RandomBytes(200, 105);
+  const std::string blocking_token = RandomBytes(17, 106);
+  const std::string explanation = "explained-" + std::to_string(std::random_device{}());
   {
     Result<std::unique_ptr<Store>> opened = OpenSqliteStore(path, OpenMode::kCreate);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -278,10 +314,30 @@ TEST(SqliteStoreTest, ShredLeavesNoBytesOnDisk) {
     ASSERT_TRUE(txn.ok());
     Result<std::int64_t> id = store.InsertRecord(row);
     ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store.PutEncoding(*id, 1, encoding).ok());
+    const std::vector<std::string> tokens = {blocking_token};
+    ASSERT_TRUE(store.AddBlockingTokens(*id, tokens).ok());
+    for (int i = 0; i < 20; ++i) {
+      // Neighbours in the token index and the matches table too.
+      const std::vector<std::string> other = {"neighbour-token-" + std::to_string(i)};
+      ASSERT_TRUE(store.AddBlockingTokens(i + 1, other).ok());
+    }
+    MatchRow match;
+    match.request_id = *id;
+    match.person_id = 1;
+    match.explanation = explanation;
+    ASSERT_TRUE(store.PutMatch(match).ok());
+    match.request_id = 2;
+    match.explanation = "other";
+    ASSERT_TRUE(store.PutMatch(match).ok());
     ASSERT_TRUE(txn->Commit().ok());
     ASSERT_TRUE(store.Checkpoint().ok());
     // The bytes are on disk before the shred (the check below can fail).
-    EXPECT_NE(ReadFile(path).find(wrapped_key), std::string::npos);
+    const std::string before = ReadFile(path);
+    EXPECT_NE(before.find(wrapped_key), std::string::npos);
+    EXPECT_NE(before.find(encoding), std::string::npos);
+    EXPECT_NE(before.find(blocking_token), std::string::npos);
+    EXPECT_NE(before.find(explanation), std::string::npos);
 
     Result<Transaction> shred = Transaction::Begin(store);
     ASSERT_TRUE(shred.ok());
@@ -296,7 +352,8 @@ TEST(SqliteStoreTest, ShredLeavesNoBytesOnDisk) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     ++files;
     std::string bytes = ReadFile(entry.path().string());
-    for (const std::string* secret : {&wrapped_key, &sealed, &source_token, &status_token}) {
+    for (const std::string* secret : {&wrapped_key, &sealed, &source_token, &status_token,
+                                      &encoding, &blocking_token, &explanation}) {
       EXPECT_EQ(bytes.find(*secret), std::string::npos) << entry.path();
     }
   }
@@ -316,10 +373,13 @@ TEST(SqliteStoreTest, CorruptionIsDataLoss) {
     ASSERT_TRUE((*store)->Commit().ok());
     ASSERT_TRUE((*store)->Checkpoint().ok());
   }
-  // Overwrite the pages in the middle of the file (not page 1: the schema).
+  // Overwrite pages in the middle of the file, among the records (the first
+  // pages hold the schema and the roots of the small tables).
   std::string bytes = ReadFile(path);
   ASSERT_GT(bytes.size(), 16u * 4096u);
-  std::fill(bytes.begin() + 8 * 4096, bytes.begin() + 12 * 4096, '\xab');
+  const std::size_t middle = bytes.size() / 4096 / 2 * 4096;
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(middle),
+            bytes.begin() + static_cast<std::ptrdiff_t>(middle + 4 * 4096), '\xab');
   { std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes; }
 
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,7 @@
 namespace kinlink::store {
 
 // Current schema version written by every backend.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // One record as stored. Everything here is safe to rest on disk.
 struct RecordRow {
@@ -69,6 +70,30 @@ struct AuditRow {
   std::string target;
   std::string detail;
   std::string mac;  // MAC chaining this entry to the previous one
+};
+
+// A record's matching encodings (keyed tokens and Bloom filters, see
+// linkage/encoded_io.h): opaque bytes to the store.
+struct EncodingRow {
+  std::int64_t record_id = 0;
+  std::uint8_t kind = 0;  // record::Kind value of the record
+  std::string blob;
+};
+
+// Review state of a potential match.
+enum class MatchStatus : std::uint8_t { kPotential = 0, kConfirmed = 1, kRejected = 2 };
+
+// A potential match between a request and a person. The explanation holds
+// only field names, levels and weights (JSON), never values.
+struct MatchRow {
+  std::int64_t id = 0;  // assigned on insert
+  std::int64_t request_id = 0;
+  std::int64_t person_id = 0;
+  double probability = 0;
+  double weight = 0;
+  std::string explanation;
+  MatchStatus status = MatchStatus::kPotential;
+  std::int64_t created_at = 0;
 };
 
 class Store {
@@ -118,6 +143,32 @@ class Store {
   virtual Status ForEachRecord(const RecordFilter& filter,
                                const std::function<Status(const RecordRow&)>& fn) = 0;
   virtual Result<std::int64_t> CountRecords(const RecordFilter& filter) = 0;
+
+  // Matching data (schema 2). Shredding a record deletes its encoding, its
+  // blocking tokens and every match it is part of.
+  //
+  // Sets (inserts or replaces) the encoding of a record. NOT_FOUND when the
+  // record is absent, FAILED_PRECONDITION when it is shredded.
+  virtual Status PutEncoding(std::int64_t record_id, std::uint8_t kind, std::string_view blob) = 0;
+  // nullopt when the record has none.
+  virtual Result<std::optional<EncodingRow>> GetEncoding(std::int64_t record_id) = 0;
+  // Adds blocking tokens of a record (a token it already has is ignored;
+  // empty tokens are INVALID_ARGUMENT).
+  virtual Status AddBlockingTokens(std::int64_t record_id,
+                                   std::span<const std::string> tokens) = 0;
+  // Ids of the records with this token, ascending, at most `limit` (> 0).
+  virtual Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
+                                                                std::int64_t limit) = 0;
+  // Inserts a potential match, or, when the pair is already there, updates
+  // its probability, weight and explanation (keeping status and id).
+  // Returns the id.
+  virtual Result<std::int64_t> PutMatch(const MatchRow& row) = 0;
+  // NOT_FOUND when there is no match with this id.
+  virtual Status SetMatchStatus(std::int64_t id, MatchStatus status) = 0;
+  // Matches (all, or those with `status`) by descending probability, then
+  // id; stops at the first non-OK status of `fn`.
+  virtual Status ForEachMatch(std::optional<MatchStatus> status,
+                              const std::function<Status(const MatchRow&)>& fn) = 0;
 
   virtual Result<std::int64_t> InsertImport(const ImportRow& row) = 0;
   virtual Status FinishImport(const ImportRow& row) = 0;

@@ -188,6 +188,31 @@ int Run(int argc, char** argv) {
                      "Also write the scored pairs (left_id,right_id,probability,match_weight)");
   dedupe->callback([&] { action = [&] { return CmdDedupe(o); }; });
 
+  auto* search = app.add_subcommand(
+      "search", "Rank the registry's records against a description (keyed encodings; audited)");
+  AddData(search, o);
+  AddKey(search, o);
+  AddJson(search, o);
+  AddKind(search, o, false);
+  search->add_option("--name", o.name, "Full name, as written (any script)");
+  search->add_option("--given", o.given, "Given name");
+  search->add_option("--family", o.family, "Family name");
+  search->add_option("--father", o.father, "Father's name");
+  search->add_option("--born", o.born, "Birth date: YYYY, YYYY-MM or YYYY-MM-DD");
+  search->add_option("--age", o.age, "Age today: N or N-M");
+  search->add_option("--sex", o.sex, "Sex: f, m, x or u");
+  search->add_option("--place", o.place, "Birth place or locality");
+  search->add_option("--top", o.top, "Number of candidates (default 10)")->check(CLI::Range(1, 1000));
+  search->callback([&] { action = [&] { return CmdSearch(o); }; });
+
+  auto* matches = app.add_subcommand("matches", "The review queue of potential matches (audited)");
+  AddData(matches, o);
+  AddKey(matches, o);
+  AddJson(matches, o);
+  matches->add_option("--status", o.status, "Only matches in this state")
+      ->check(CLI::IsMember({"potential", "confirmed", "rejected"}));
+  matches->callback([&] { action = [&] { return CmdMatches(o); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -52,10 +52,20 @@ struct Options {
   std::string map_right;
   std::string pairs_out;
   std::string variants;
-  double threshold = 0.5;
+  double threshold = 0.99;
   int top = 0;
   bool plaintext = false;
   bool explain = false;
+
+  // search (query terms: personal data, never logged)
+  std::string name;
+  std::string given;
+  std::string family;
+  std::string father;
+  std::string born;
+  std::string age;
+  std::string sex;
+  std::string place;
 };
 
 // Prints an error on stderr (and as JSON on stdout with --json); returns
@@ -75,6 +85,8 @@ int CmdVersion(const Options& o);
 int CmdGenerate(const Options& o);
 int CmdLink(const Options& o);
 int CmdDedupe(const Options& o);
+int CmdSearch(const Options& o);   // registry_commands.cc
+int CmdMatches(const Options& o);  // registry_commands.cc
 
 }  // namespace kinlink::cli
 

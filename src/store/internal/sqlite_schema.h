@@ -53,6 +53,29 @@ CREATE TABLE audit(
   detail TEXT NOT NULL,
   mac BLOB NOT NULL);
 )sql"},
+    {2, R"sql(
+CREATE TABLE encodings(
+  record_id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  blob BLOB NOT NULL);
+CREATE TABLE blocking(
+  token BLOB NOT NULL,
+  record_id INTEGER NOT NULL,
+  PRIMARY KEY(token, record_id)) WITHOUT ROWID;
+CREATE INDEX blocking_record ON blocking(record_id);
+CREATE TABLE matches(
+  id INTEGER PRIMARY KEY,
+  request_id INTEGER NOT NULL,
+  person_id INTEGER NOT NULL,
+  probability REAL NOT NULL,
+  weight REAL NOT NULL,
+  explanation TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE(request_id, person_id));
+CREATE INDEX matches_person ON matches(person_id);
+CREATE INDEX matches_status ON matches(status, probability);
+)sql"},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -81,6 +104,15 @@ enum class Sql : int {
   kInsertAudit,
   kLastAudit,
   kForEachAudit,
+  kPutEncoding,
+  kGetEncoding,
+  kAddBlockingToken,
+  kFindByBlockingToken,
+  kPutMatch,
+  kSetMatchStatus,
+  kShredEncoding,
+  kShredBlocking,
+  kShredMatches,
   kCount,  // not a statement
 };
 
@@ -111,6 +143,19 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "SELECT seq, time, actor, action, target, detail, mac FROM audit "
     "ORDER BY seq DESC LIMIT 1",
     "SELECT seq, time, actor, action, target, detail, mac FROM audit ORDER BY seq",
+    "INSERT INTO encodings(record_id, kind, blob) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(record_id) DO UPDATE SET kind = excluded.kind, blob = excluded.blob",
+    "SELECT record_id, kind, blob FROM encodings WHERE record_id = ?1",
+    "INSERT OR IGNORE INTO blocking(token, record_id) VALUES(?1, ?2)",
+    "SELECT record_id FROM blocking WHERE token = ?1 ORDER BY record_id LIMIT ?2",
+    "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
+    "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT(request_id, person_id) DO UPDATE SET probability = excluded.probability, "
+    "weight = excluded.weight, explanation = excluded.explanation RETURNING id",
+    "UPDATE matches SET status = ?2 WHERE id = ?1",
+    "DELETE FROM encodings WHERE record_id = ?1",
+    "DELETE FROM blocking WHERE record_id = ?1",
+    "DELETE FROM matches WHERE request_id = ?1 OR person_id = ?1",
 };
 
 }  // namespace kinlink::store::internal
