@@ -317,5 +317,24 @@ TEST_F(CliMatchTest, MissingInputFileIsNamed) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "o.csv"));
 }
 
+TEST_F(CliMatchTest, HugeBlockIsCappedWithAWarningNotMemory) {
+  // 300 records share one common name and birth year: one mega-block for
+  // several rules. With --max-block 100 it is skipped and reported.
+  std::string csv = "id,given_name,family_name,birth_date,locality\n";
+  for (int i = 0; i < 300; ++i) {
+    csv += "M" + std::to_string(i) + ",Mohammed,Ahmed,1990,Town" + std::to_string(i) + "\n";
+  }
+  WriteFile(dir_ / "common.csv", csv);
+  RunResult r = RunKinlink({"dedupe", dir_ / "common.csv", "--max-block", "100", "--out",
+                            dir_ / "o.csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("larger than --max-block 100"));
+  EXPECT_EQ(ParseCsvFile(dir_ / "o.csv").size(), 301u);  // every record still gets a cluster
+  RunResult j = RunKinlink({"dedupe", dir_ / "common.csv", "--max-block", "100", "--json",
+                            "--out", dir_ / "o.csv"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_GT(nlohmann::json::parse(j.out)["capped_blocks"].get<int>(), 0);
+}
+
 }  // namespace
 }  // namespace kinlink::testing

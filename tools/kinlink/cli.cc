@@ -51,6 +51,9 @@ void AddMatchOptions(CLI::App* cmd, Options& o) {
   cmd->add_option("--variants", o.variants,
                   "Name-variant table (default: the one shipped in data/name_variants; "
                   "'none' to use none)");
+  cmd->add_option("--max-block", o.max_block,
+                  "Blocks with more records than this are skipped, with a warning")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{10'000'000}));
   cmd->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
   AddJson(cmd, o);
 }

@@ -83,6 +83,15 @@ void ReportInput(const Options& o, const std::string& path, const linkage::Datas
   }
 }
 
+// A skipped block means pairs that were never compared: say so.
+void WarnCapped(const Options& o, const linkage::LinkStats& s) {
+  if (s.capped_blocks == 0 || o.json) return;
+  std::fprintf(stderr,
+               "warning: %llu block(s) larger than --max-block %lld records were skipped; records "
+               "that share only such a common value were not compared\n",
+               static_cast<unsigned long long>(s.capped_blocks), static_cast<long long>(o.max_block));
+}
+
 json StatsJson(const linkage::LinkStats& s) {
   return {{"candidates", s.candidates},
           {"candidates_per_rule", s.candidates_per_rule},
@@ -98,6 +107,7 @@ Status PrepareOptions(const Options& o, std::optional<text::NameVariants>& varia
   KL_ASSIGN_OR_RETURN(variants, LoadVariants(o));
   options->mode = o.plaintext ? linkage::Mode::kPlaintext : linkage::Mode::kEncoded;
   options->threshold = o.threshold;
+  options->blocking.max_block_records = static_cast<std::uint64_t>(o.max_block);
   options->variants = variants ? &*variants : nullptr;
   options->progress = [bar](std::string_view, double f) {
     bar->Update(static_cast<std::uint64_t>(f * 1000), 1000, 0);
@@ -128,6 +138,7 @@ int CmdLink(const Options& o) {
   Result<linkage::LinkResult> r = linkage::Link(*left, *right, options);
   bar.Finish();
   if (!r.ok()) return Fail(o, r.status());
+  WarnCapped(o, r->stats);
 
   Output out;
   if (Status s = out.Open(o.out); !s.ok()) return Fail(o, s);
@@ -172,6 +183,7 @@ int CmdDedupe(const Options& o) {
   Result<linkage::LinkResult> r = linkage::Dedupe(*data, options);
   bar.Finish();
   if (!r.ok()) return Fail(o, r.status());
+  WarnCapped(o, r->stats);
 
   std::vector<score::RecordPair> accepted;
   accepted.reserve(r->pairs.size());
