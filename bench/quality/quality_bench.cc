@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -116,6 +117,8 @@ int main(int argc, char** argv) {
   for (linkage::Mode mode : {linkage::Mode::kEncoded, linkage::Mode::kPlaintext}) {
     linkage::LinkOptions options;
     options.variants = &*variants;
+    if (const char* f = std::getenv("KL_M_FLOOR")) options.m_floor = std::atof(f);  // tuning
+    if (const char* g = std::getenv("KL_M_GIVEN")) options.m_given_different = std::atof(g);
     options.mode = mode;
     options.threshold = threshold;
     const std::string mode_name = mode == linkage::Mode::kEncoded ? "encoded" : "plaintext";

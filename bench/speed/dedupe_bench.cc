@@ -31,11 +31,14 @@ int main(int argc, char** argv) {
   long long count = 1'000'000;
   bool plaintext = false;
   bool json = false;
+  int show_fp = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--count") && i + 1 < argc) {
       count = std::atoll(argv[++i]);
     } else if (!std::strcmp(argv[i], "--plaintext")) {
       plaintext = true;
+    } else if (!std::strcmp(argv[i], "--show-fp") && i + 1 < argc) {
+      show_fp = std::atoi(argv[++i]);  // synthetic records: safe to print
     } else if (!std::strcmp(argv[i], "--json")) {
       json = true;
     } else {
@@ -63,7 +66,9 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   linkage::LinkOptions options;
-  options.mode = plaintext ? linkage::Mode::kPlaintext : linkage::Mode::kEncoded;
+  if (const char* f = std::getenv("KL_M_FLOOR")) options.m_floor = std::atof(f);  // tuning
+    if (const char* g = std::getenv("KL_M_GIVEN")) options.m_given_different = std::atof(g);
+    options.mode = plaintext ? linkage::Mode::kPlaintext : linkage::Mode::kEncoded;
   auto result = linkage::Dedupe(data, options);
   if (!result.ok()) {
     std::fprintf(stderr, "dedupe_bench: %s\n", result.status().ToString().c_str());
@@ -78,6 +83,22 @@ int main(int argc, char** argv) {
   if (components.ok()) {
     auto c = score::EvaluateClusters(components->component, entity);
     if (c.ok()) cluster_f1 = c->f1;
+  }
+  for (std::size_t i = 0; i < result->pairs.size() && show_fp > 0; ++i) {
+    const auto& p = result->pairs[i];
+    if (entity[p.a] == entity[p.b]) continue;
+    --show_fp;
+    auto describe = [&](std::uint32_t r) {
+      const record::Record& rec = data.records[r];
+      return rec.Get(record::Field::kFullName) + " | " + rec.Get(record::Field::kGivenName) + " | " +
+             rec.Get(record::Field::kFamilyName) + " | " + rec.Get(record::Field::kFatherName) +
+             " | " + rec.Get(record::Field::kBirthDate) + rec.Get(record::Field::kAge) + " | " +
+             rec.Get(record::Field::kBirthPlace);
+    };
+    std::string lv;
+    for (auto x : result->levels[i]) lv += std::to_string(x) + " ";
+    std::printf("FP p=%.3f levels=%s\n  %s\n  %s\n", p.probability, lv.c_str(),
+                describe(p.a).c_str(), describe(p.b).c_str());
   }
   const double peak = PeakRssMiB();
   const double compare_s = s.seconds_scoring;

@@ -211,11 +211,41 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
     score::EmOptions em;
     em.seed = options.seed;
     em.estimate_u = true;
+    // Siblings share family name, father's name and places: unsupervised EM
+    // can take "same family" for "same person". The given name is what
+    // tells them apart, so how often one person's given names differ
+    // outright is fixed from domain knowledge rather than learned.
+    if (options.m_given_different > 0) {
+      std::vector<double> m = model.m_of(kCmpGiven);
+      const double rest = 1.0 - options.m_given_different;
+      double others = 0;
+      for (int l = 0; l < kNameMissing; ++l) {
+        if (l != kNameDifferent) others += m[static_cast<std::size_t>(l)];
+      }
+      for (int l = 0; l < kNameMissing; ++l) {
+        m[static_cast<std::size_t>(l)] =
+            l == kNameDifferent ? options.m_given_different : m[static_cast<std::size_t>(l)] * rest / others;
+      }
+      KL_RETURN_IF_ERROR(model.SetM(kCmpGiven, m));
+      em.fixed_m.push_back({kCmpGiven, kNameDifferent});
+    }
     KL_ASSIGN_OR_RETURN(score::EmReport em_report, score::EstimateMByEm(cand, em, model));
     stats.em_iterations = em_report.iterations;
     stats.em_converged = em_report.converged;
     const double expected_matches = model.lambda() * static_cast<double>(cand.num_pairs());
     KL_RETURN_IF_ERROR(SmoothM(model, options.m_floor));
+    if (options.m_given_different > 0) {
+      // The floor must not lift the fixed level back up.
+      std::vector<double> m = model.m_of(kCmpGiven);
+      const double old_level = m[kNameDifferent];
+      for (int l = 0; l < kNameMissing; ++l) {
+        m[static_cast<std::size_t>(l)] =
+            l == kNameDifferent ? options.m_given_different
+                                : m[static_cast<std::size_t>(l)] * (1 - options.m_given_different) /
+                                      (1 - old_level);
+      }
+      KL_RETURN_IF_ERROR(model.SetM(kCmpGiven, m));
+    }
     KL_RETURN_IF_ERROR(score::EstimateU(rnd, {}, model).status());
     KL_RETURN_IF_ERROR(model.SetLambda(
         std::clamp(expected_matches / std::max(all_pairs, 1.0), score::kProbabilityFloor, 0.5)));

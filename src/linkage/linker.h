@@ -51,6 +51,8 @@ struct LinkOptions {
   std::size_t random_pairs = 200'000;  // for u
   // Floor on every non-missing m after EM (see SmoothM in linker.cc).
   double m_floor = 0.01;
+  // m of "given names differ outright" (0 = learn it by EM).
+  double m_given_different = 0.01;
   std::uint64_t seed = 20261128;
   const text::NameVariants* variants = nullptr;
   // Called with a stage name and a fraction done (0..1), for progress bars.
