@@ -2,7 +2,9 @@
 # Kinlink's main job on the embedded default: builds the `kinlink` command,
 # creates a demo registry (SQLite, passphrase-wrapped key) in out/demo/,
 # imports the invented people of data/demo/ (Latin, Arabic, Cyrillic and
-# Ethiopic script), lists what was stored and verifies the audit log.
+# Ethiopic script) — each import is matched against the registry — lists
+# what was stored, the potential matches, a search across scripts, and
+# verifies the audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -20,6 +22,8 @@ step "$kinlink" init
 step "$kinlink" import --kind person data/demo/persons.csv
 step "$kinlink" import --kind request data/demo/requests.csv
 step "$kinlink" list
+step "$kinlink" matches
+step "$kinlink" search --name "Mohamad Alhasan" --born 1988 --kind person
 step "$kinlink" show H-001
 step "$kinlink" audit verify
 printf '\nThe registry is in %s; nothing in it is readable without the passphrase:\n' "$KINLINK_DATA"
