@@ -17,7 +17,12 @@ export KINLINK_DATA=out/demo/registry
 export KINLINK_PASSPHRASE="demo only: invented people"
 rm -rf out/demo && mkdir -p out/demo
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+step() {
+  printf '\n\033[1m$'
+  printf ' %q' "$@"
+  printf '\033[0m\n'
+  "$@"
+}
 step "$kinlink" init
 step "$kinlink" import --kind person data/demo/persons.csv
 step "$kinlink" import --kind request data/demo/requests.csv
