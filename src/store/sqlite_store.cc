@@ -15,102 +15,11 @@
 
 #include "store/internal/registry_file.h"
 #include "store/internal/sqlite_schema.h"
+#include "store/internal/sqlite_store_impl.h"
 #include "store/internal/sqlite_util.h"
 
 namespace kinlink::store {
-namespace {
-
-using internal::BindBlob;
-using internal::BindBlobOrNull;
-using internal::BindFilter;
-using internal::BindText;
-using internal::CachedStmt;
-using internal::ColumnBytes;
-using internal::FilterWhere;
-using internal::PrepareCached;
-using internal::ReadAudit;
-using internal::ReadRecord;
-using internal::RemoveRegistryFiles;
-using internal::Sql;
-using internal::SqliteError;
-using internal::StmtLease;
-
-// Writers wait this long for another process's write to finish.
-constexpr int kBusyTimeoutMs = 10000;
-class SqliteStore final : public Store {
- public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  SqliteStore(const SqliteStore&) = delete;
-  SqliteStore& operator=(const SqliteStore&) = delete;
-
-  ~SqliteStore() override {
-    for (CachedStmt& cached : statements_) sqlite3_finalize(cached.stmt);
-    for (auto& [sql, cached] : filter_statements_) sqlite3_finalize(cached.stmt);
-    if (db_ == nullptr) return;
-    // An open transaction is discarded by close; the passive checkpoint
-    // moves what it can from the log without waiting on other processes.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    sqlite3_close_v2(db_);
-  }
-
-  // Pragmas, then the schema: created (new file) or checked and migrated.
-  Status Init(bool create);
-
-  Status Begin() override;
-  Status Commit() override;
-  Status Rollback() override;
-  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
-
-  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
-  Status SetMeta(std::string_view key, std::string_view value) override;
-
-  Result<std::int64_t> InsertRecord(const RecordRow& row) override;
-  Result<RecordRow> GetRecord(std::int64_t id) override;
-  Result<std::vector<std::int64_t>> FindBySourceToken(std::string_view token) override;
-  Status UpdateRecord(const RecordRow& row, std::int64_t expected_version) override;
-  Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) override;
-  Status ShredRecord(std::int64_t id) override;
-  Status ForEachRecord(const RecordFilter& filter,
-                       const std::function<Status(const RecordRow&)>& fn) override;
-  Result<std::int64_t> CountRecords(const RecordFilter& filter) override;
-
-  Status PutEncoding(std::int64_t record_id, std::uint8_t kind, std::string_view blob) override;
-  Result<std::optional<EncodingRow>> GetEncoding(std::int64_t record_id) override;
-  Status AddBlockingTokens(std::int64_t record_id, std::span<const std::string> tokens) override;
-  Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
-                                                        std::int64_t limit) override;
-  Result<std::int64_t> PutMatch(const MatchRow& row) override;
-  Status SetMatchStatus(std::int64_t id, MatchStatus status) override;
-  Status ForEachMatch(std::optional<MatchStatus> status,
-                      const std::function<Status(const MatchRow&)>& fn) override;
-
-  Result<std::int64_t> InsertImport(const ImportRow& row) override;
-  Status FinishImport(const ImportRow& row) override;
-
-  Status AppendAudit(const AuditRow& row) override;
-  Result<std::optional<AuditRow>> LastAudit() override;
-  Status ForEachAudit(const std::function<Status(const AuditRow&)>& fn) override;
-
-  Status Checkpoint() override;
-  Result<std::string> IntegrityCheck() override;
-
- private:
-  Result<StmtLease> Prepare(Sql which, std::string_view operation);
-  Result<StmtLease> PrepareFilter(const std::string& sql, std::string_view operation);
-  // Runs a statement that returns no rows.
-  Status StepDone(sqlite3_stmt* stmt, std::string_view operation);
-  // Runs SQL without bindings (pragmas, schema).
-  Status Exec(const char* sql, std::string_view operation);
-  Result<std::optional<std::string>> ReadMetaRaw(std::string_view key);
-  Status Migrate(int from_version);
-  // For an update that changed no row: NOT_FOUND, or the reason it did not
-  // apply (shredded tombstone or another writer's version).
-  Status ExplainNoChange(std::int64_t id, std::string_view operation);
-
-  sqlite3* db_;
-  std::array<CachedStmt, static_cast<int>(Sql::kCount)> statements_{};
-  std::map<std::string, CachedStmt> filter_statements_;
-};
+namespace internal {
 
 Result<StmtLease> SqliteStore::Prepare(Sql which, std::string_view operation) {
   int index = static_cast<int>(which);
@@ -418,146 +327,6 @@ Status SqliteStore::ShredRecord(std::int64_t id) {
   return OkStatus();
 }
 
-Status SqliteStore::PutEncoding(std::int64_t record_id, std::uint8_t kind,
-                                std::string_view blob) {
-  {
-    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, "write encoding"));
-    int rc = sqlite3_bind_int64(lease.get(), 1, record_id);
-    if (rc != SQLITE_OK) return SqliteError(rc, "write encoding");
-    rc = sqlite3_step(lease.get());
-    if (rc == SQLITE_DONE) {
-      return NotFoundError("write encoding: no record with id " + std::to_string(record_id));
-    }
-    if (rc != SQLITE_ROW) return SqliteError(rc, "write encoding");
-    if (sqlite3_column_int(lease.get(), 1) != 0) {
-      return FailedPreconditionError("write encoding: record " + std::to_string(record_id) +
-                                     " is shredded");
-    }
-  }
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutEncoding, "write encoding"));
-  sqlite3_stmt* stmt = lease.get();
-  int rc = sqlite3_bind_int64(stmt, 1, record_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, kind);
-  if (rc == SQLITE_OK) rc = BindBlob(stmt, 3, blob);
-  if (rc != SQLITE_OK) return SqliteError(rc, "write encoding");
-  return StepDone(stmt, "write encoding");
-}
-
-Result<std::optional<EncodingRow>> SqliteStore::GetEncoding(std::int64_t record_id) {
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kGetEncoding, "read encoding"));
-  sqlite3_stmt* stmt = lease.get();
-  int rc = sqlite3_bind_int64(stmt, 1, record_id);
-  if (rc != SQLITE_OK) return SqliteError(rc, "read encoding");
-  rc = sqlite3_step(stmt);
-  if (rc == SQLITE_DONE) return std::optional<EncodingRow>();
-  if (rc != SQLITE_ROW) return SqliteError(rc, "read encoding");
-  EncodingRow row;
-  row.record_id = sqlite3_column_int64(stmt, 0);
-  row.kind = static_cast<std::uint8_t>(sqlite3_column_int(stmt, 1));
-  row.blob = ColumnBytes(stmt, 2);
-  return std::optional<EncodingRow>(std::move(row));
-}
-
-Status SqliteStore::AddBlockingTokens(std::int64_t record_id,
-                                      std::span<const std::string> tokens) {
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kAddBlockingToken, "add blocking tokens"));
-  sqlite3_stmt* stmt = lease.get();
-  for (const std::string& token : tokens) {
-    if (token.empty()) return InvalidArgumentError("add blocking tokens: empty token");
-    sqlite3_reset(stmt);
-    int rc = BindBlob(stmt, 1, token);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, record_id);
-    if (rc != SQLITE_OK) return SqliteError(rc, "add blocking tokens");
-    KL_RETURN_IF_ERROR(StepDone(stmt, "add blocking tokens"));
-  }
-  return OkStatus();
-}
-
-Result<std::vector<std::int64_t>> SqliteStore::FindByBlockingToken(std::string_view token,
-                                                                   std::int64_t limit) {
-  std::vector<std::int64_t> ids;
-  if (token.empty() || limit <= 0) return ids;
-  KL_ASSIGN_OR_RETURN(StmtLease lease,
-                      Prepare(Sql::kFindByBlockingToken, "find by blocking token"));
-  sqlite3_stmt* stmt = lease.get();
-  int rc = BindBlob(stmt, 1, token);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, limit);
-  if (rc != SQLITE_OK) return SqliteError(rc, "find by blocking token");
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(stmt, 0));
-  if (rc != SQLITE_DONE) return SqliteError(rc, "find by blocking token");
-  return ids;
-}
-
-Result<std::int64_t> SqliteStore::PutMatch(const MatchRow& row) {
-  if (row.request_id <= 0 || row.person_id <= 0) {
-    return InvalidArgumentError("write match: the record ids must be positive");
-  }
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutMatch, "write match"));
-  sqlite3_stmt* stmt = lease.get();
-  int rc = sqlite3_bind_int64(stmt, 1, row.request_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.person_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_double(stmt, 3, row.probability);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_double(stmt, 4, row.weight);
-  if (rc == SQLITE_OK) rc = BindText(stmt, 5, row.explanation);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 6, static_cast<int>(row.status));
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, row.created_at);
-  if (rc != SQLITE_OK) return SqliteError(rc, "write match");
-  rc = sqlite3_step(stmt);
-  if (rc != SQLITE_ROW) return SqliteError(rc, "write match");
-  return static_cast<std::int64_t>(sqlite3_column_int64(stmt, 0));
-}
-
-Status SqliteStore::SetMatchStatus(std::int64_t id, MatchStatus status) {
-  if (static_cast<std::uint8_t>(status) > static_cast<std::uint8_t>(MatchStatus::kRejected)) {
-    return InvalidArgumentError("set match status: unknown status");
-  }
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kSetMatchStatus, "set match status"));
-  sqlite3_stmt* stmt = lease.get();
-  int rc = sqlite3_bind_int64(stmt, 1, id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 2, static_cast<int>(status));
-  if (rc != SQLITE_OK) return SqliteError(rc, "set match status");
-  KL_RETURN_IF_ERROR(StepDone(stmt, "set match status"));
-  if (sqlite3_changes64(db_) == 0) {
-    return NotFoundError("set match status: no match with id " + std::to_string(id));
-  }
-  return OkStatus();
-}
-
-Status SqliteStore::ForEachMatch(std::optional<MatchStatus> status,
-                                 const std::function<Status(const MatchRow&)>& fn) {
-  std::string sql =
-      "SELECT id, request_id, person_id, probability, weight, explanation, status, created_at "
-      "FROM matches";
-  if (status) sql += " WHERE status = ?1";
-  sql += " ORDER BY probability DESC, id";
-  KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "list matches"));
-  sqlite3_stmt* stmt = lease.get();
-  if (status) {
-    int rc = sqlite3_bind_int(stmt, 1, static_cast<int>(*status));
-    if (rc != SQLITE_OK) return SqliteError(rc, "list matches");
-  }
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    MatchRow row;
-    row.id = sqlite3_column_int64(stmt, 0);
-    row.request_id = sqlite3_column_int64(stmt, 1);
-    row.person_id = sqlite3_column_int64(stmt, 2);
-    row.probability = sqlite3_column_double(stmt, 3);
-    row.weight = sqlite3_column_double(stmt, 4);
-    row.explanation = ColumnBytes(stmt, 5);
-    int st = sqlite3_column_int(stmt, 6);
-    if (st < 0 || st > static_cast<int>(MatchStatus::kRejected)) {
-      return DataLossError("list matches: match " + std::to_string(row.id) +
-                           " has an unknown status");
-    }
-    row.status = static_cast<MatchStatus>(st);
-    row.created_at = sqlite3_column_int64(stmt, 7);
-    KL_RETURN_IF_ERROR(fn(row));
-  }
-  if (rc != SQLITE_DONE) return SqliteError(rc, "list matches");
-  return OkStatus();
-}
-
 Status SqliteStore::ForEachRecord(const RecordFilter& filter,
                                   const std::function<Status(const RecordRow&)>& fn) {
   std::string sql = std::string("SELECT ") + internal::kRecordColumns + " FROM records" +
@@ -689,7 +458,11 @@ Result<std::string> SqliteStore::IntegrityCheck() {
   if (rc != SQLITE_DONE) return SqliteError(rc, "integrity check");
   return problems;
 }
-}  // namespace
+}  // namespace internal
+
+using internal::RemoveRegistryFiles;
+using internal::SqliteError;
+using internal::SqliteStore;
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
   if (path.empty()) return InvalidArgumentError("open registry: empty path");

@@ -1,0 +1,158 @@
+// The shared store suite, part two: per-record encodings, blocking tokens
+// and potential matches. Included by store_suite.h (the fixture lives
+// there); not to be included on its own.
+#ifndef KINLINK_STORE_STORE_MATCHING_SUITE_H_
+#define KINLINK_STORE_STORE_MATCHING_SUITE_H_
+
+namespace kinlink::store {
+
+TEST_P(StoreSuite, EncodingsRoundTripAndReplace) {
+  std::int64_t id = Insert(MakeRow(1, "enc-a"));
+  Result<std::optional<EncodingRow>> none = store_->GetEncoding(id);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+
+  const std::string blob("\0\x01\xfe encoded", 11);
+  ASSERT_TRUE(store_->PutEncoding(id, 2, blob).ok());
+  Result<std::optional<EncodingRow>> got = store_->GetEncoding(id);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->record_id, id);
+  EXPECT_EQ((*got)->kind, 2);
+  EXPECT_EQ((*got)->blob, blob);
+
+  ASSERT_TRUE(store_->PutEncoding(id, 2, "second").ok());
+  EXPECT_EQ((*store_->GetEncoding(id))->blob, "second");
+
+  Status missing = store_->PutEncoding(id + 100, 1, "x");
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  std::int64_t shredded = Insert(MakeRow(1, "enc-b"));
+  ASSERT_TRUE(store_->ShredRecord(shredded).ok());
+  EXPECT_EQ(store_->PutEncoding(shredded, 1, "x").code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_P(StoreSuite, BlockingTokensFindRecordsInIdOrderWithLimit) {
+  std::int64_t a = Insert(MakeRow(1, "blk-a"));
+  std::int64_t b = Insert(MakeRow(2, "blk-b"));
+  std::int64_t c = Insert(MakeRow(1, "blk-c"));
+  const std::string shared("\x00tok-shared", 11);
+  const std::vector<std::string> ta = {shared, "only-a"};
+  const std::vector<std::string> tb = {shared};
+  const std::vector<std::string> tc = {shared, shared};  // duplicate ignored
+  ASSERT_TRUE(store_->AddBlockingTokens(c, tc).ok());
+  ASSERT_TRUE(store_->AddBlockingTokens(a, ta).ok());
+  ASSERT_TRUE(store_->AddBlockingTokens(b, tb).ok());
+  ASSERT_TRUE(store_->AddBlockingTokens(a, ta).ok());  // again: no error, no duplicate
+
+  Result<std::vector<std::int64_t>> all = store_->FindByBlockingToken(shared, 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, (std::vector<std::int64_t>{a, b, c}));
+  EXPECT_EQ(*store_->FindByBlockingToken(shared, 2), (std::vector<std::int64_t>{a, b}));
+  EXPECT_EQ(*store_->FindByBlockingToken("only-a", 100), (std::vector<std::int64_t>{a}));
+  EXPECT_TRUE(store_->FindByBlockingToken("absent", 100)->empty());
+  EXPECT_TRUE(store_->FindByBlockingToken("", 100)->empty());
+  EXPECT_TRUE(store_->FindByBlockingToken(shared, 0)->empty());
+
+  const std::vector<std::string> bad = {"ok", ""};
+  EXPECT_EQ(store_->AddBlockingTokens(a, bad).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreSuite, MatchesUpsertKeepStatusAndOrderByProbability) {
+  MatchRow m;
+  m.request_id = 1;
+  m.person_id = 2;
+  m.probability = 0.7;
+  m.weight = 1.2;
+  m.explanation = R"({"fields":[]})";
+  m.created_at = 1700000000;
+  Result<std::int64_t> id1 = store_->PutMatch(m);
+  ASSERT_TRUE(id1.ok()) << id1.status().ToString();
+  m.person_id = 3;
+  m.probability = 0.9;
+  Result<std::int64_t> id2 = store_->PutMatch(m);
+  ASSERT_TRUE(id2.ok());
+  EXPECT_NE(*id1, *id2);
+
+  ASSERT_TRUE(store_->SetMatchStatus(*id1, MatchStatus::kConfirmed).ok());
+  // The same pair again: updated in place, status kept.
+  m.person_id = 2;
+  m.probability = 0.95;
+  m.explanation = "{}";
+  Result<std::int64_t> again = store_->PutMatch(m);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *id1);
+
+  std::vector<MatchRow> rows;
+  ASSERT_TRUE(store_->ForEachMatch(std::nullopt, [&](const MatchRow& r) {
+                      rows.push_back(r);
+                      return OkStatus();
+                    }).ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].id, *id1);
+  EXPECT_DOUBLE_EQ(rows[0].probability, 0.95);
+  EXPECT_EQ(rows[0].explanation, "{}");
+  EXPECT_EQ(rows[0].status, MatchStatus::kConfirmed);
+  EXPECT_EQ(rows[0].created_at, 1700000000);
+  EXPECT_EQ(rows[1].id, *id2);
+  EXPECT_EQ(rows[1].status, MatchStatus::kPotential);
+
+  rows.clear();
+  ASSERT_TRUE(store_->ForEachMatch(MatchStatus::kPotential, [&](const MatchRow& r) {
+                      rows.push_back(r);
+                      return OkStatus();
+                    }).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].person_id, 3);
+
+  EXPECT_EQ(store_->SetMatchStatus(*id2 + 100, MatchStatus::kRejected).code(),
+            StatusCode::kNotFound);
+  m.request_id = 0;
+  EXPECT_EQ(store_->PutMatch(m).status().code(), StatusCode::kInvalidArgument);
+  Status stopped = store_->ForEachMatch(std::nullopt, [](const MatchRow&) {
+    return CancelledError("stop");
+  });
+  EXPECT_EQ(stopped.code(), StatusCode::kCancelled);
+}
+
+TEST_P(StoreSuite, ShredRemovesEncodingTokensAndMatches) {
+  std::int64_t request = Insert(MakeRow(1, "sh-r"));
+  std::int64_t person = Insert(MakeRow(2, "sh-p"));
+  std::int64_t other = Insert(MakeRow(2, "sh-o"));
+  const std::vector<std::string> tokens = {"t1", "t2"};
+  for (std::int64_t id : {request, person, other}) {
+    ASSERT_TRUE(store_->PutEncoding(id, 1, "blob").ok());
+    ASSERT_TRUE(store_->AddBlockingTokens(id, tokens).ok());
+  }
+  MatchRow m;
+  m.request_id = request;
+  m.person_id = person;
+  m.probability = 0.8;
+  ASSERT_TRUE(store_->PutMatch(m).ok());
+  m.person_id = other;
+  ASSERT_TRUE(store_->PutMatch(m).ok());
+  m.request_id = other + 1;  // a match not involving the person
+  ASSERT_TRUE(store_->PutMatch(m).ok());
+
+  ASSERT_TRUE(store_->ShredRecord(person).ok());
+  EXPECT_FALSE(store_->GetEncoding(person)->has_value());
+  EXPECT_TRUE(store_->GetEncoding(request)->has_value());
+  EXPECT_EQ(*store_->FindByBlockingToken("t1", 10), (std::vector<std::int64_t>{request, other}));
+  std::vector<std::int64_t> persons;
+  ASSERT_TRUE(store_->ForEachMatch(std::nullopt, [&](const MatchRow& r) {
+                      persons.push_back(r.person_id);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_EQ(persons, (std::vector<std::int64_t>{other, other}));
+
+  ASSERT_TRUE(store_->ShredRecord(request).ok());
+  persons.clear();
+  ASSERT_TRUE(store_->ForEachMatch(std::nullopt, [&](const MatchRow& r) {
+                      persons.push_back(r.person_id);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_EQ(persons.size(), 1u);  // only the one with another request
+}
+
+}  // namespace kinlink::store
+
+#endif  // KINLINK_STORE_STORE_MATCHING_SUITE_H_
