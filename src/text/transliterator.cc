@@ -253,7 +253,27 @@ void AppendWord(const std::string& form, std::string& out) {
 
 }  // namespace
 
+namespace {
+
+// Printable ASCII plus tab, LF and CR: for such text NFKC and the Latin-ASCII
+// transform are the identity and case folding is lowercasing, so the
+// matching form can be computed without ICU (most Latin-script values).
+bool IsPlainAscii(std::string_view text) {
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Transliterator::ToLatin(std::string_view utf8) {
+  if (IsPlainAscii(utf8)) return AsciiMatchingForm(utf8);
+  return ToLatinViaIcu(utf8);
+}
+
+std::string Transliterator::ToLatinViaIcu(std::string_view utf8) {
   std::string out;
   ForEachWord(Normalize(utf8), [&](std::string_view w) { AppendWord(impl_->Word(w, 0), out); });
   return out;

@@ -60,6 +60,9 @@ class Transliterator {
   // The matching form of `utf8` (any script, any case); "" for input
   // without letters or digits.
   std::string ToLatin(std::string_view utf8);
+  // ToLatin without its plain-ASCII fast path (for the test that the two
+  // agree).
+  std::string ToLatinViaIcu(std::string_view utf8);
 
   // Several matching forms of `utf8`, one per romanisation convention, for
   // matching against Latin spellings that followed another convention than

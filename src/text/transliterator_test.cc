@@ -141,3 +141,33 @@ TEST_F(TransliteratorTest, LatinFormsCoverOtherConventions) {
 
 }  // namespace
 }  // namespace kinlink::text
+
+namespace kinlink::text {
+namespace {
+
+TEST(TransliteratorFastPathTest, PlainAsciiAgreesWithIcu) {
+  auto tr = Transliterator::Create();
+  ASSERT_TRUE(tr.ok());
+  const std::string alphabet =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_.,/'()\t\n\r!?&";
+  std::uint64_t state = 20261128;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (const char* fixed : {"", " ", "O'Neill-Haddad", "  Mohamad   Alhasan ", "rec-12",
+                            "ST. JOHN", "a/b,c.d_e", "\tTab\nLine\r"}) {
+    EXPECT_EQ((*tr)->ToLatin(fixed), (*tr)->ToLatinViaIcu(fixed)) << fixed;
+  }
+  for (int i = 0; i < 3000; ++i) {
+    std::string s;
+    const std::size_t len = next() % 24;
+    for (std::size_t k = 0; k < len; ++k) s.push_back(alphabet[next() % alphabet.size()]);
+    ASSERT_EQ((*tr)->ToLatin(s), (*tr)->ToLatinViaIcu(s)) << "input: [" << s << "]";
+  }
+}
+
+}  // namespace
+}  // namespace kinlink::text
