@@ -119,6 +119,9 @@ int main(int argc, char** argv) {
     options.variants = &*variants;
     if (const char* f = std::getenv("KL_M_FLOOR")) options.m_floor = std::atof(f);  // tuning
     if (const char* g = std::getenv("KL_M_GIVEN")) options.m_given_different = std::atof(g);
+    if (const char* b = std::getenv("KL_MAX_BLOCK")) {
+      options.blocking.max_block_records = std::strtoull(b, nullptr, 10);
+    }
     options.mode = mode;
     options.threshold = threshold;
     const std::string mode_name = mode == linkage::Mode::kEncoded ? "encoded" : "plaintext";

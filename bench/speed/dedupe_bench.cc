@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   linkage::LinkOptions options;
   if (const char* f = std::getenv("KL_M_FLOOR")) options.m_floor = std::atof(f);  // tuning
     if (const char* g = std::getenv("KL_M_GIVEN")) options.m_given_different = std::atof(g);
+    if (const char* b = std::getenv("KL_MAX_BLOCK")) {
+      options.blocking.max_block_records = std::strtoull(b, nullptr, 10);
+    }
     options.mode = plaintext ? linkage::Mode::kPlaintext : linkage::Mode::kEncoded;
   auto result = linkage::Dedupe(data, options);
   if (!result.ok()) {
@@ -127,6 +130,9 @@ int main(int argc, char** argv) {
               s.candidates / s.seconds_compare);
   std::printf("  %-28s %10.2f s\n", "  of which model (u, EM)", s.seconds_model);
   std::printf("  %-28s %10.0f MiB\n", "peak memory (RSS)", peak);
+  std::printf("  %-28s", "candidates per rule");
+  for (std::uint64_t c : s.candidates_per_rule) std::printf(" %llu", static_cast<unsigned long long>(c));
+  std::printf("\n");
   std::printf("  %-28s P %.4f  R %.4f  F1 %.4f  (clusters F1 %.4f)\n", "quality vs truth",
               metrics->precision, metrics->recall, metrics->f1, cluster_f1);
   return 0;

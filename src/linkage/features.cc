@@ -344,9 +344,13 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   (*keys)[7] = combine("block/address+family-phon", f->address.exact, f->family.phonetic);
   (*keys)[8] = combine("block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton);
   (*keys)[9] = combine("block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton);
-  const score::Key128 decade_key =
-      year > 0 ? Tok("decade/v1", std::to_string(year / 10)) : score::Key128{};
-  (*keys)[10] = combine("block/family-skeleton+decade", f->family.skeleton, decade_key);
+  // With the given name's initial: family + decade alone makes blocks of
+  // whole clans in large registries.
+  const score::Key128 initial_decade =
+      year > 0 && !given.empty()
+          ? Tok("decade+initial/v1", std::to_string(year / 10) + given.substr(0, 1))
+          : score::Key128{};
+  (*keys)[10] = combine("block/family-skeleton+decade+initial", f->family.skeleton, initial_decade);
   (*keys)[11] = combine("block/full-first+full-last", full_first, full_last);
 }
 

@@ -56,7 +56,7 @@ struct Options {
   int top = 0;
   bool plaintext = false;
   bool explain = false;
-  std::int64_t max_block = 10'000;
+  std::int64_t max_block = 300;
 
   // search (query terms: personal data, never logged)
   std::string name;
