@@ -84,17 +84,11 @@ int main(int argc, char** argv) {
     options.seed = seed;
     synth::Generator gen(options);
     std::ofstream out(csv, std::ios::binary);
-    formats::CsvWriter writer(out);
-    const auto columns = record::ColumnsFor(record::Kind::kPerson);
-    std::vector<std::string_view> cells;
-    for (auto f : columns) cells.push_back(record::FieldName(f));
-    writer.WriteRow(cells);
+    formats::RecordCsvWriter writer(out, record::Kind::kPerson);
     for (long long i = 0; i < count; ++i) {
       record::Record r = gen.Next();
       if (i % stride == 0 && static_cast<long long>(sampled.size()) < queries) sampled.push_back(r);
-      cells.clear();
-      for (auto f : columns) cells.push_back(r.Get(f));
-      writer.WriteRow(cells);
+      writer.Write(r);
     }
   }
 

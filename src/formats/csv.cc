@@ -369,4 +369,16 @@ void CsvWriter::WriteField(std::string_view field) {
   out_.put('"');
 }
 
+RecordCsvWriter::RecordCsvWriter(std::ostream& out, record::Kind kind)
+    : writer_(out), columns_(record::ColumnsFor(kind)) {
+  for (record::Field f : columns_) cells_.push_back(record::FieldName(f));
+  writer_.WriteRow(cells_);
+}
+
+void RecordCsvWriter::Write(const record::Record& record) {
+  cells_.clear();
+  for (record::Field f : columns_) cells_.push_back(record.Get(f));
+  writer_.WriteRow(cells_);
+}
+
 }  // namespace kinlink::formats

@@ -31,6 +31,7 @@
 
 #include "common/limits.h"
 #include "common/result.h"
+#include "record/record.h"
 
 namespace kinlink::formats {
 
@@ -111,6 +112,19 @@ class CsvWriter {
  private:
   void WriteField(std::string_view field);
   std::ostream& out_;
+};
+
+// Writes records as canonical CSV: the header of ColumnsFor(kind) at
+// construction, then one row per record.
+class RecordCsvWriter {
+ public:
+  RecordCsvWriter(std::ostream& out, record::Kind kind);
+  void Write(const record::Record& record);
+
+ private:
+  CsvWriter writer_;
+  std::vector<record::Field> columns_;
+  std::vector<std::string_view> cells_;
 };
 
 }  // namespace kinlink::formats

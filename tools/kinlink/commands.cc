@@ -30,11 +30,6 @@ namespace {
 using json = nlohmann::json;
 using engine::Registry;
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "kinlink: %s\nRun with --help for more information.\n", message.c_str());
-  return kExitUsage;
-}
-
 std::string Actor() {
   const passwd* pw = ::getpwuid(::geteuid());
   return "cli:" + (pw != nullptr ? std::string(pw->pw_name) : std::to_string(::geteuid()));
@@ -53,16 +48,6 @@ Result<engine::KeySource> ResolveKey(const std::string& key_file, const std::str
   KL_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
                       PromptPassphrase(creating ? "New passphrase: " : "Passphrase: ", creating));
   return engine::KeySource::Passphrase(secret.view());
-}
-
-Result<std::unique_ptr<Registry>> OpenRegistry(const Options& o) {
-  KL_ASSIGN_OR_RETURN(engine::KeySource key,
-                      ResolveKey(o.key_file, o.passphrase_file, "KINLINK_PASSPHRASE", false));
-  Result<std::unique_ptr<Registry>> reg = Registry::Open(o.data, key, Actor());
-  if (!reg.ok() && reg.status().code() == StatusCode::kUnauthenticated) {
-    return reg.status().WithContext("cannot open the registry in " + o.data);
-  }
-  return reg;
 }
 
 std::optional<record::Kind> KindOf(const Options& o) {
@@ -102,7 +87,9 @@ json RecordJson(const engine::RecordView& v) {
           {"fields", fields}};
 }
 
-// Opens `path` for writing with mode 0600 (exports hold personal data).
+
+}  // namespace
+
 Result<std::unique_ptr<std::ofstream>> CreatePrivateFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return PermissionDeniedError("cannot create " + path);
@@ -113,7 +100,20 @@ Result<std::unique_ptr<std::ofstream>> CreatePrivateFile(const std::string& path
   return out;
 }
 
-}  // namespace
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "kinlink: %s\nRun with --help for more information.\n", message.c_str());
+  return kExitUsage;
+}
+
+Result<std::unique_ptr<Registry>> OpenRegistry(const Options& o) {
+  KL_ASSIGN_OR_RETURN(engine::KeySource key,
+                      ResolveKey(o.key_file, o.passphrase_file, "KINLINK_PASSPHRASE", false));
+  Result<std::unique_ptr<Registry>> reg = Registry::Open(o.data, key, Actor());
+  if (!reg.ok() && reg.status().code() == StatusCode::kUnauthenticated) {
+    return reg.status().WithContext("cannot open the registry in " + o.data);
+  }
+  return reg;
+}
 
 // Prints an error on stderr (and as JSON on stdout with --json); returns
 // the exit code for it.
@@ -429,18 +429,14 @@ int CmdGenerate(const Options& o) {
     if (!*file) return Fail(o, PermissionDeniedError("cannot write " + o.out));
     out = file.get();
   }
-  const std::vector<record::Field> columns = record::ColumnsFor(options.kind);
-  formats::CsvWriter writer(*out);
-  std::vector<std::string_view> cells;
-  for (record::Field f : columns) cells.push_back(record::FieldName(f));
-  writer.WriteRow(cells);
+  formats::RecordCsvWriter writer(*out, options.kind);
   ProgressBar bar("generate");
   for (std::int64_t i = 0; i < o.count; ++i) {
-    record::Record r = gen.Next();
-    cells.clear();
-    for (record::Field f : columns) cells.push_back(r.Get(f));
-    writer.WriteRow(cells);
-    if ((i & 4095) == 0) bar.Update(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(o.count), static_cast<std::uint64_t>(i));
+    writer.Write(gen.Next());
+    if ((i & 4095) == 0) {
+      const auto done = static_cast<std::uint64_t>(i);
+      bar.Update(done, static_cast<std::uint64_t>(o.count), done);
+    }
   }
   bar.Finish();
   out->flush();

@@ -3,9 +3,15 @@
 #define KINLINK_TOOLS_KINLINK_COMMANDS_H_
 
 #include <cstdint>
+#include <fstream>
+#include <memory>
 #include <string>
 
-#include "common/status.h"
+#include "common/result.h"
+
+namespace kinlink::engine {
+class Registry;
+}  // namespace kinlink::engine
 
 namespace kinlink::cli {
 
@@ -72,6 +78,14 @@ struct Options {
 // Prints an error on stderr (and as JSON on stdout with --json); returns
 // the exit code for it.
 int Fail(const Options& o, const kinlink::Status& status);
+// Prints a usage error; returns kExitUsage.
+int Usage(const std::string& message);
+// Opens the registry of --data with the key from --key-file, --passphrase-file,
+// KINLINK_PASSPHRASE or a prompt; the actor is "cli:" + the OS user.
+Result<std::unique_ptr<engine::Registry>> OpenRegistry(const Options& o);
+// Creates or truncates `path` with mode 0600 (outputs name people) and
+// opens it for writing; refuses to follow a symlink.
+Result<std::unique_ptr<std::ofstream>> CreatePrivateFile(const std::string& path);
 
 int CmdInit(const Options& o);
 int CmdImport(const Options& o);

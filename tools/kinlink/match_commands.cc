@@ -48,11 +48,7 @@ class Output {
  public:
   Status Open(const std::string& path) {
     if (path == "-") return OkStatus();
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return PermissionDeniedError("cannot create " + path);
-    ::close(fd);
-    file_ = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
-    if (!*file_) return PermissionDeniedError("cannot write " + path);
+    KL_ASSIGN_OR_RETURN(file_, CreatePrivateFile(path));
     return OkStatus();
   }
   std::ostream& stream() { return file_ ? *file_ : std::cout; }

@@ -1,9 +1,6 @@
 // `kinlink search` and `kinlink matches`: matching inside the registry.
 // The search terms are personal data: they are never printed back, logged
 // or written to the registry (the engine audits only result ids and counts).
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -19,34 +16,6 @@ namespace kinlink::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "kinlink: %s\nRun with --help for more information.\n", message.c_str());
-  return kExitUsage;
-}
-
-Result<std::unique_ptr<engine::Registry>> Open(const Options& o) {
-  engine::KeySource key = engine::KeySource::KeyFile(o.key_file);
-  if (o.key_file.empty()) {
-    crypto::SecretBytes secret;
-    if (!o.passphrase_file.empty()) {
-      KL_ASSIGN_OR_RETURN(secret, ReadPassphraseFile(o.passphrase_file));
-    } else if (const char* env = std::getenv("KINLINK_PASSPHRASE"); env != nullptr && *env) {
-      secret = crypto::SecretBytes::CopyOf(env);
-    } else {
-      KL_ASSIGN_OR_RETURN(secret, PromptPassphrase("Passphrase: ", false));
-    }
-    key = engine::KeySource::Passphrase(secret.view());
-  }
-  const passwd* pw = ::getpwuid(::geteuid());
-  std::string actor =
-      "cli:" + (pw != nullptr ? std::string(pw->pw_name) : std::to_string(::geteuid()));
-  Result<std::unique_ptr<engine::Registry>> reg = engine::Registry::Open(o.data, key, actor);
-  if (!reg.ok() && reg.status().code() == StatusCode::kUnauthenticated) {
-    return reg.status().WithContext("cannot open the registry in " + o.data);
-  }
-  return reg;
-}
 
 std::string Today() {
   std::time_t now = std::time(nullptr);
@@ -78,7 +47,7 @@ int CmdSearch(const Options& o) {
   query.record = record::Record(record::Kind::kRequest);
   if (!o.kind.empty()) {
     Result<record::Kind> k = record::ParseKind(o.kind);
-    if (!k.ok()) return UsageError("--kind must be request or person");
+    if (!k.ok()) return Usage("--kind must be request or person");
     query.kind = *k;
   }
   record::Record& r = query.record;
@@ -87,16 +56,16 @@ int CmdSearch(const Options& o) {
   if (!o.family.empty()) r.Set(record::Field::kFamilyName, o.family);
   if (!o.father.empty()) r.Set(record::Field::kFatherName, o.father);
   if (o.name.empty() && o.given.empty() && o.family.empty()) {
-    return UsageError("give a name to search for (--name, --given or --family)");
+    return Usage("give a name to search for (--name, --given or --family)");
   }
   if (!o.born.empty()) {
     if (!record::PartialDate::Parse(o.born).ok()) {
-      return UsageError("--born must be YYYY, YYYY-MM or YYYY-MM-DD");
+      return Usage("--born must be YYYY, YYYY-MM or YYYY-MM-DD");
     }
     r.Set(record::Field::kBirthDate, o.born);
   }
   if (!o.age.empty()) {
-    if (!record::AgeRange::Parse(o.age).ok()) return UsageError("--age must be N or N-M");
+    if (!record::AgeRange::Parse(o.age).ok()) return Usage("--age must be N or N-M");
     r.Set(record::Field::kAge, o.age);
     r.Set(record::Field::kAgeAsOf, Today());
   }
@@ -107,7 +76,7 @@ int CmdSearch(const Options& o) {
   }
   query.top = o.top > 0 ? o.top : 10;
 
-  Result<std::unique_ptr<engine::Registry>> reg = Open(o);
+  Result<std::unique_ptr<engine::Registry>> reg = OpenRegistry(o);
   if (!reg.ok()) return Fail(o, reg.status());
   Result<std::vector<engine::SearchHit>> hits = (*reg)->Search(query);
   if (!hits.ok()) return Fail(o, hits.status());
@@ -144,9 +113,9 @@ int CmdMatches(const Options& o) {
   std::optional<store::MatchStatus> status;
   if (!o.status.empty()) {
     status = engine::ParseMatchStatus(o.status);
-    if (!status) return UsageError("--status must be potential, confirmed or rejected");
+    if (!status) return Usage("--status must be potential, confirmed or rejected");
   }
-  Result<std::unique_ptr<engine::Registry>> reg = Open(o);
+  Result<std::unique_ptr<engine::Registry>> reg = OpenRegistry(o);
   if (!reg.ok()) return Fail(o, reg.status());
   json out = json::array();
   std::int64_t n = 0;
