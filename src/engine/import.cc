@@ -79,13 +79,6 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
   KL_ASSIGN_OR_RETURN(summary.import_id, store_->InsertImport(import_row));
   KL_ASSIGN_OR_RETURN(const std::int64_t first_id, internal::NextRecordId(*store_));
 
-  // New records are matched against the other kind only when there is any.
-  store::RecordFilter other_kind;
-  other_kind.kind = static_cast<std::uint8_t>(request.kind == record::Kind::kPerson
-                                                  ? record::Kind::kRequest
-                                                  : record::Kind::kPerson);
-  KL_ASSIGN_OR_RETURN(const std::int64_t others, store_->CountRecords(other_kind));
-
   std::int64_t next_id = first_id;
   std::vector<std::uint64_t> line_of;  // line of the row given id first_id + i
   std::uint64_t rows_seen = 0;
@@ -147,9 +140,6 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
       ++summary.rejected;
       continue;
     }
-    rec.set_kind(request.kind);
-    KL_ASSIGN_OR_RETURN(std::int64_t matched, IndexAndMatch(stored.id, rec, others > 0, now));
-    summary.potential_matches += matched;
     line_of.push_back(row.line);
     ++next_id;
     ++summary.accepted;
@@ -171,11 +161,24 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
       R"(","accepted":)" + std::to_string(summary.accepted) + R"(,"rejected":)" +
       std::to_string(summary.rejected) + R"(,"records":")" +
       (summary.accepted > 0 ? std::to_string(first_id) + "-" + std::to_string(next_id - 1) : "") +
-      R"(","potential_matches":)" + std::to_string(summary.potential_matches) + "}";
+      R"("})";
   KL_RETURN_IF_ERROR(
       audit_->Append(actor_, "import", "import:" + std::to_string(summary.import_id), detail));
   KL_RETURN_IF_ERROR(txn.Commit());
   KL_ASSIGN_OR_RETURN(summary.rejects_path, rejects.Keep());
+  summary.store_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  // The records are stored; now the matching index. A failure here loses
+  // nothing: the next import or search picks up where this stopped.
+  Result<IndexSummary> indexed = IndexPending(progress);
+  if (indexed.ok()) {
+    summary.indexed = indexed->indexed;
+    summary.potential_matches = indexed->potential_matches;
+    summary.index_seconds = indexed->seconds;
+  } else {
+    summary.index_status = indexed.status();
+  }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

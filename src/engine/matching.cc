@@ -3,12 +3,16 @@
 // and the review queue. Only keyed encodings are compared; a record is
 // decrypted only to show its name, and that is audited first.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <ctime>
+#include <span>
+#include <thread>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/internal/codec.h"
 #include "engine/internal/matcher.h"
 #include "engine/registry.h"
 #include "linkage/encoded_io.h"
@@ -136,55 +140,223 @@ Status Registry::EnsureMatcher() {
   KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> extractor,
                       linkage::FeatureExtractor::Create(options));
   matcher_ = std::make_unique<internal::Matcher>(
-      internal::Matcher{std::move(extractor), std::move(model).value(), {}});
+      internal::Matcher{std::move(extractor), std::move(model).value(), {}, {}});
   return OkStatus();
 }
 
-Result<std::int64_t> Registry::IndexAndMatch(std::int64_t id, const record::Record& rec,
-                                             bool match, std::int64_t now) {
-  KL_RETURN_IF_ERROR(EnsureMatcher());
-  internal::Matcher& m = *matcher_;
-  linkage::Features f;
-  linkage::BlockingKeyRow keys{};
-  m.extractor->Extract(rec, &f, &keys);
-  std::string blob = linkage::SerializeEncoded(f);
-  KL_RETURN_IF_ERROR(store_->PutEncoding(id, static_cast<std::uint8_t>(rec.kind()), blob));
-  const std::vector<std::string> tokens =
-      internal::BlockingTokens(f, keys, 0, internal::kRuleCount);
-  KL_RETURN_IF_ERROR(store_->AddBlockingTokens(id, tokens));
-  if (!match) return std::int64_t{0};
+namespace {
 
+Result<std::int64_t> IndexNext(store::Store& store) {
+  KL_ASSIGN_OR_RETURN(std::optional<std::string> v, store.GetMeta(internal::kMetaIndexNext));
+  if (!v) return internal::NextRecordId(store);
+  try {
+    return static_cast<std::int64_t>(std::stoll(*v));
+  } catch (const std::exception&) {
+    return DataLossError("the registry's index position is not a number");
+  }
+}
+
+// One record of an index batch, filled by a worker.
+struct Pending {
+  std::int64_t id = 0;
+  record::Kind kind = record::Kind::kPerson;
+  bool present = false;  // false: erased (or absent), nothing to index
+  linkage::Features features;
+  linkage::BlockingKeyRow keys{};
+  Status status;
+};
+
+// Matches an indexed record against the indexed records of the other kind
+// and stores the potential matches. Returns how many.
+Result<std::int64_t> MatchIndexed(store::Store& store, internal::Matcher& m, const Pending& p,
+                                  std::int64_t now) {
   // Matching uses the linkage rules and the combined-name rule, not the
   // single-name ones (too weak to pair records on their own).
   const std::vector<std::string> probe =
-      internal::BlockingTokens(f, keys, 0, internal::kRuleGivenFamilySkeleton + 1);
-  std::unordered_set<std::int64_t> seen{id};
+      internal::BlockingTokens(p.features, p.keys, 0, internal::kRuleGivenFamilySkeleton + 1);
+  std::unordered_set<std::int64_t> seen{p.id};
   std::vector<Candidate> found;
-  const record::Kind other = OtherKind(rec.kind());
-  KL_RETURN_IF_ERROR(ScoreThrough(*store_, m, f, probe, other, kImportTokenLimit, seen, &found));
+  KL_RETURN_IF_ERROR(ScoreThrough(store, m, p.features, probe, OtherKind(p.kind),
+                                  kImportTokenLimit, seen, &found));
   SortByWeight(found);
   std::int64_t stored = 0;
   for (const Candidate& c : found) {
     if (stored >= kMaxStoredMatchesPerRecord) break;
-    const double p = score::WeightToProbability(c.weight);
-    if (p < kStoredMatchThreshold) break;
+    const double prob = score::WeightToProbability(c.weight);
+    if (prob < kStoredMatchThreshold) break;
     store::MatchRow row;
-    row.request_id = rec.kind() == record::Kind::kRequest ? id : c.id;
-    row.person_id = rec.kind() == record::Kind::kRequest ? c.id : id;
-    row.probability = p;
+    row.request_id = p.kind == record::Kind::kRequest ? p.id : c.id;
+    row.person_id = p.kind == record::Kind::kRequest ? c.id : p.id;
+    row.probability = prob;
     row.weight = c.weight;
     row.explanation = ExplanationJson(m.model.Explain(c.levels));
     row.created_at = now;
-    KL_RETURN_IF_ERROR(store_->PutMatch(row).status());
+    KL_RETURN_IF_ERROR(store.PutMatch(row).status());
     ++stored;
   }
   return stored;
+}
+
+}  // namespace
+
+Result<std::int64_t> Registry::PendingIndexCount() {
+  KL_ASSIGN_OR_RETURN(const std::int64_t from, IndexNext(*store_));
+  KL_ASSIGN_OR_RETURN(const std::int64_t to, internal::NextRecordId(*store_));
+  return std::max<std::int64_t>(0, to - from);
+}
+
+Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  IndexSummary summary;
+  KL_ASSIGN_OR_RETURN(std::int64_t from, IndexNext(*store_));
+  KL_ASSIGN_OR_RETURN(const std::int64_t to, internal::NextRecordId(*store_));
+  if (from >= to) return summary;
+  KL_RETURN_IF_ERROR(EnsureMatcher());
+  internal::Matcher& m = *matcher_;
+
+  // Extraction is the costly part: one extractor per thread (ICU
+  // transliterators are not thread-safe), decryption with a scratch key of
+  // the thread's own.
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const int workers = static_cast<int>(std::min(2u, hw));
+  while (static_cast<int>(m.helpers.size()) + 1 < workers) {
+    linkage::ExtractorOptions options;
+    options.mode = linkage::Mode::kEncoded;
+    options.key = &token_key_;
+    options.today_days = static_cast<std::int64_t>(std::time(nullptr)) / 86400;
+    KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> extra,
+                        linkage::FeatureExtractor::Create(options));
+    m.helpers.push_back(std::move(extra));
+  }
+  auto extractor_of = [&](int w) -> linkage::FeatureExtractor& {
+    return w == 0 ? *m.extractor : *m.helpers[static_cast<std::size_t>(w - 1)];
+  };
+
+  std::vector<Pending> batch;
+  std::vector<store::RecordRow> rows;
+  const std::int64_t total = to - from;
+  while (from < to) {
+    const std::int64_t hi = std::min(to, from + kIndexBatchRecords);
+    rows.clear();
+    for (std::int64_t id = from; id < hi; ++id) {
+      Result<store::RecordRow> row = store_->GetRecord(id);
+      if (!row.ok()) {
+        if (row.status().code() == StatusCode::kNotFound) continue;
+        return row.status();
+      }
+      if (row->wrapped_key) rows.push_back(std::move(*row));
+    }
+    batch.assign(rows.size(), Pending{});
+    auto work = [&](int w) {
+      crypto::SecretBytes key(crypto::kKeyBytes);
+      for (std::size_t i = static_cast<std::size_t>(w); i < rows.size();
+           i += static_cast<std::size_t>(workers)) {
+        const store::RecordRow& row = rows[i];
+        Pending& p = batch[i];
+        p.id = row.id;
+        p.kind = static_cast<record::Kind>(row.kind);
+        Status s = crypto::OpenSecretInto(record_wrap_key_, *row.wrapped_key,
+                                          internal::DataKeyAd(row.id), key);
+        if (!s.ok()) {
+          p.status = s.WithContext("the data key of record " + FormatRegistryId(row.id) +
+                                   " does not open (altered or moved)");
+          continue;
+        }
+        Result<std::string> payload =
+            crypto::Open(key, row.sealed, internal::RecordAd(row.id, row.version));
+        if (!payload.ok()) {
+          p.status = payload.status().WithContext("record " + FormatRegistryId(row.id) +
+                                                  " does not open with its key (altered or moved)");
+          continue;
+        }
+        Result<record::Record> rec = record::Deserialize(*payload);
+        crypto::Wipe(*payload);
+        if (!rec.ok()) {
+          p.status = rec.status().WithContext("record " + FormatRegistryId(row.id));
+          continue;
+        }
+        rec->set_kind(p.kind);
+        extractor_of(w).Extract(*rec, &p.features, &p.keys);
+        p.present = true;
+      }
+    };
+    {
+      std::vector<std::thread> threads;
+      for (int w = 1; w < workers; ++w) threads.emplace_back(work, w);
+      work(0);
+      for (std::thread& t : threads) t.join();
+    }
+    for (const Pending& p : batch) KL_RETURN_IF_ERROR(p.status);
+
+    // Audited with the batch (ids and counts only).
+    std::vector<std::int64_t> ids;
+    for (const Pending& p : batch) ids.push_back(p.id);
+    const std::int64_t now = std::time(nullptr);
+    KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
+    // Another process may have indexed this batch meanwhile: then go on from
+    // where it got to (its work stands; this batch's is dropped).
+    KL_ASSIGN_OR_RETURN(const std::int64_t now_next, IndexNext(*store_));
+    if (now_next != from) {
+      from = std::max(from, now_next);
+      continue;
+    }
+    // Tokens go in sorted order: neighbouring B-tree pages, far fewer page
+    // writes than record order.
+    std::vector<std::pair<std::string, std::int64_t>> tokens;
+    std::int64_t persons = 0;
+    std::int64_t requests = 0;
+    for (const Pending& p : batch) {
+      KL_RETURN_IF_ERROR(store_->PutEncoding(p.id, static_cast<std::uint8_t>(p.kind),
+                                             linkage::SerializeEncoded(p.features)));
+      for (std::string& t : internal::BlockingTokens(p.features, p.keys, 0, internal::kRuleCount)) {
+        tokens.emplace_back(std::move(t), p.id);
+      }
+      (p.kind == record::Kind::kPerson ? persons : requests) += 1;
+    }
+    std::sort(tokens.begin(), tokens.end());
+    for (const auto& [token, id] : tokens) {
+      KL_RETURN_IF_ERROR(store_->AddBlockingTokens(id, std::span<const std::string>(&token, 1)));
+    }
+    // Each pair is found once: by whichever of the two is indexed later.
+    // Records of a kind meet only the other kind, so there is nothing to
+    // match while one kind is absent.
+    std::int64_t matched = 0;
+    store::RecordFilter person_filter;
+    person_filter.kind = static_cast<std::uint8_t>(record::Kind::kPerson);
+    store::RecordFilter request_filter;
+    request_filter.kind = static_cast<std::uint8_t>(record::Kind::kRequest);
+    KL_ASSIGN_OR_RETURN(const std::int64_t all_persons, store_->CountRecords(person_filter));
+    KL_ASSIGN_OR_RETURN(const std::int64_t all_requests, store_->CountRecords(request_filter));
+    if (all_persons > 0 && all_requests > 0) {
+      for (const Pending& p : batch) {
+        KL_ASSIGN_OR_RETURN(std::int64_t n, MatchIndexed(*store_, m, p, now));
+        matched += n;
+      }
+    }
+    KL_RETURN_IF_ERROR(store_->SetMeta(internal::kMetaIndexNext, std::to_string(hi)));
+    KL_RETURN_IF_ERROR(audit_->Append(actor_, "index", CompressIdRanges(ids),
+                                      R"({"records":)" + std::to_string(ids.size()) +
+                                          R"(,"potential_matches":)" + std::to_string(matched) +
+                                          "}"));
+    KL_RETURN_IF_ERROR(txn.Commit());
+    summary.indexed += static_cast<std::int64_t>(batch.size());
+    summary.potential_matches += matched;
+    if (progress) {
+      progress({static_cast<std::uint64_t>(total - (to - hi)), static_cast<std::uint64_t>(total),
+                static_cast<std::uint64_t>(summary.indexed), true});
+    }
+    from = hi;
+  }
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
 }
 
 Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
   if (query.top < 1 || query.top > 1000) {
     return InvalidArgumentError("--top must be between 1 and 1000");
   }
+  KL_RETURN_IF_ERROR(IndexPending(nullptr).status());
   KL_RETURN_IF_ERROR(EnsureMatcher());
   internal::Matcher& m = *matcher_;
   linkage::Features f;
@@ -235,6 +407,7 @@ Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
 
 Status Registry::Matches(std::optional<store::MatchStatus> status,
                          const std::function<Status(const MatchView&)>& fn) {
+  KL_RETURN_IF_ERROR(IndexPending(nullptr).status());
   std::vector<store::MatchRow> rows;
   KL_RETURN_IF_ERROR(store_->ForEachMatch(status, [&](const store::MatchRow& row) {
     rows.push_back(row);

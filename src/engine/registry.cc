@@ -145,6 +145,7 @@ Result<std::unique_ptr<Registry>> Registry::Create(const std::string& data_dir,
     KL_RETURN_IF_ERROR(reg->store_->SetMeta(kMetaMasterKey, wrapped.Serialize()));
     KL_RETURN_IF_ERROR(reg->store_->SetMeta(kMetaCreatedAt, std::to_string(std::time(nullptr))));
     KL_RETURN_IF_ERROR(internal::SetNextRecordId(*reg->store_, 1));
+    KL_RETURN_IF_ERROR(reg->store_->SetMeta(internal::kMetaIndexNext, "1"));
     KL_RETURN_IF_ERROR(reg->audit_->Append(
         reg->actor_, "registry.create", "registry",
         key.is_key_file() ? R"({"key":"key-file"})" : R"({"key":"passphrase"})"));

@@ -85,6 +85,9 @@ struct ImportProgress {
   std::uint64_t bytes_done = 0;
   std::uint64_t bytes_total = 0;  // 0 when unknown
   std::uint64_t rows = 0;
+  // The second phase of an import, and IndexPending: bytes_done/bytes_total
+  // then count records indexed / to index.
+  bool indexing = false;
 };
 using ProgressFn = std::function<void(const ImportProgress&)>;
 
@@ -100,6 +103,20 @@ struct ImportSummary {
   // Potential matches stored for the accepted records (against records of
   // the other kind already in the registry).
   std::int64_t potential_matches = 0;
+  double seconds = 0;        // all of it
+  double store_seconds = 0;  // reading, checking, encrypting, storing (one transaction)
+  // The matching index (IndexPending) after the import's commit; records
+  // indexed includes any left over from an earlier interrupted run.
+  double index_seconds = 0;
+  std::int64_t indexed = 0;
+  // Not OK when indexing failed after the records were stored: they are
+  // kept, and the next import or search indexes them.
+  Status index_status;
+};
+
+struct IndexSummary {
+  std::int64_t indexed = 0;            // records given encodings and tokens
+  std::int64_t potential_matches = 0;  // matches stored for them
   double seconds = 0;
 };
 
@@ -136,6 +153,8 @@ struct MatchView {
 // Potential matches stored per new record, and the threshold.
 inline constexpr double kStoredMatchThreshold = 0.5;
 inline constexpr int kMaxStoredMatchesPerRecord = 10;
+// Records per transaction of IndexPending.
+inline constexpr std::int64_t kIndexBatchRecords = 8192;
 // Meta key of the registry's Fellegi–Sunter model (JSON); absent: the
 // default model shipped with kinlink (data/models/default.json).
 inline constexpr std::string_view kMetaMatchModel = "match_model";
@@ -196,8 +215,21 @@ class Registry {
 
   // Imports every valid row of a CSV in one transaction: after an error or
   // a kill nothing of it is stored. Rows with problems are reported and
-  // skipped. Fails (nothing stored) on file-level errors.
+  // skipped. Fails (nothing stored) on file-level errors. Then indexes the
+  // new records for matching (IndexPending): that part commits in batches
+  // and, when interrupted, resumes at the next import or search.
   Result<ImportSummary> Import(const ImportRequest& request, const ProgressFn& progress);
+
+  // Brings the matching index up to date: every stored record not yet
+  // indexed (ids from the meta value "index_next" on) is decrypted in
+  // memory, its encodings and blocking tokens are stored, and it is matched
+  // against the indexed records of the other kind. Batches of
+  // kIndexBatchRecords, each one transaction with one audit entry (ids and
+  // counts only). Extraction runs on up to two threads. `progress` (may be
+  // empty) gets indexing = true and records done / to do.
+  Result<IndexSummary> IndexPending(const ProgressFn& progress);
+  // Records stored but not yet indexed.
+  Result<std::int64_t> PendingIndexCount();
 
   // Decrypts one record by registry id ("KL-17") or source id. With `kind`
   // only that kind's source ids are looked up. NOT_FOUND; FAILED_PRECONDITION
@@ -226,7 +258,8 @@ class Registry {
   // The audit log, in order (for auditors). Audited itself.
   Status ForEachAuditEntry(const std::function<Status(const store::AuditRow&)>& fn);
 
-  // Ranks the registry's records against the query: blocking tokens, then
+  // Indexes pending records first (IndexPending), then ranks the registry's
+  // records against the query: blocking tokens, then
   // encoded comparison and the model; falls back to name-only tokens when
   // the query's other tokens find fewer than `top` candidates. Audited
   // ("search", with the result ids and count, never the query) before any
@@ -234,7 +267,8 @@ class Registry {
   Result<std::vector<SearchHit>> Search(const SearchQuery& query);
 
   // The review queue: stored matches (all, or with `status`) by descending
-  // probability, with both names decrypted (audited first).
+  // probability, with both names decrypted (audited first). Indexes pending
+  // records first, so no match waits for the next import.
   Status Matches(std::optional<store::MatchStatus> status,
                  const std::function<Status(const MatchView&)>& fn);
 
@@ -252,11 +286,6 @@ class Registry {
   Result<std::vector<std::int64_t>> MatchingIds(const ListFilter& filter);
   // Matching (matching.cc).
   Status EnsureMatcher();
-  // Extracts and stores the encoding and blocking tokens of a new record;
-  // when `match` is set, also matches it against the other kind and stores
-  // potential matches. Returns the number of matches stored.
-  Result<std::int64_t> IndexAndMatch(std::int64_t id, const record::Record& rec, bool match,
-                                     std::int64_t now);
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;

@@ -166,10 +166,17 @@ int CmdImport(const Options& o) {
   Result<std::unique_ptr<Registry>> reg = OpenRegistry(o);
   if (!reg.ok()) return Fail(o, reg.status());
   ProgressBar bar("import");
+  std::optional<ProgressBar> index_bar;
   Result<engine::ImportSummary> s = (*reg)->Import(request, [&](const engine::ImportProgress& p) {
-    bar.Update(p.bytes_done, p.bytes_total, p.rows);
+    if (!p.indexing) return bar.Update(p.bytes_done, p.bytes_total, p.rows);
+    if (!index_bar) {
+      bar.Finish();
+      index_bar.emplace("index");
+    }
+    index_bar->Update(p.bytes_done, p.bytes_total, p.rows);
   });
   bar.Finish();
+  if (index_bar) index_bar->Finish();
   if (!s.ok()) return Fail(o, s.status().WithContext(o.file + ": nothing was imported"));
   const double rate = s->seconds > 0 ? static_cast<double>(s->accepted) / s->seconds : 0;
   if (o.json) {
@@ -182,7 +189,10 @@ int CmdImport(const Options& o) {
               {"accepted", s->accepted},     {"rejected", s->rejected},
               {"warnings", s->warnings},     {"issues", issues},
               {"rejects_file", s->rejects_path}, {"seconds", s->seconds},
-              {"records_per_second", rate}};
+              {"records_per_second", rate},  {"store_seconds", s->store_seconds},
+              {"index_seconds", s->index_seconds}, {"indexed", s->indexed},
+              {"potential_matches", s->potential_matches}};
+    if (!s->index_status.ok()) j["index_error"] = s->index_status.ToString();
     if (s->accepted > 0) {
       j["first_id"] = engine::FormatRegistryId(s->first_id);
       j["last_id"] = engine::FormatRegistryId(s->last_id);
@@ -200,9 +210,21 @@ int CmdImport(const Options& o) {
     }
     std::printf(" in %.2f s (%.0f records/s); rejected %lld row(s).\n", s->seconds, rate,
                 static_cast<long long>(s->rejected));
+    std::printf("Stored in %.2f s; indexed %lld record(s) for matching in %.2f s; %lld potential "
+                "match(es).\n",
+                s->store_seconds, static_cast<long long>(s->indexed), s->index_seconds,
+                static_cast<long long>(s->potential_matches));
     if (!s->rejects_path.empty()) {
       std::printf("Rejected rows are listed in %s.\n", s->rejects_path.c_str());
     }
+  }
+  if (!s->index_status.ok()) {
+    // The records are stored; only the matching index is behind (with
+    // --json the summary above carries index_error).
+    const Status st = s->index_status.WithContext(
+        "the records were stored, but indexing them for matching failed (the next import or "
+        "search retries)");
+    return o.json ? ExitCodeFor(st) : Fail(o, st);
   }
   return s->rejected > 0 ? kExitRejects : kExitOk;
 }

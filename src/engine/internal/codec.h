@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "store/store.h"
@@ -21,6 +22,12 @@ std::string DataKeyAd(std::int64_t id);
 // not after an erase). Call within a write transaction.
 Result<std::int64_t> NextRecordId(store::Store& store);
 Status SetNextRecordId(store::Store& store, std::int64_t next);
+
+// Meta key of the matching index's position: every stored record with a
+// smaller id is indexed (or erased). Create sets it to 1. Registries
+// written before indexing left the import transaction lack it; their
+// imports indexed every record, so absent means "all indexed".
+inline constexpr std::string_view kMetaIndexNext = "index_next";
 
 }  // namespace kinlink::engine::internal
 

@@ -18,6 +18,8 @@ struct Matcher {
   std::unique_ptr<linkage::FeatureExtractor> extractor;
   score::FellegiSunterModel model;
   linkage::CompareThresholds thresholds;
+  // Extra extractors for IndexPending's worker threads.
+  std::vector<std::unique_ptr<linkage::FeatureExtractor>> helpers;
 };
 
 // Rules 0..kBlockingRules-1 are linkage's; these name-only rules follow
