@@ -85,26 +85,9 @@ std::string Core(const std::string& latin) {
   return out;
 }
 
-std::string Loose(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case 'o': case 'w': c = 'u'; break;
-      case 'e': case 'y': c = 'i'; break;
-      case 'v': c = 'f'; break;
-      case 'p': c = 'b'; break;
-      case 'c': case 'q': c = 'k'; break;
-      case 'j': c = 'g'; break;
-      case 'z': c = 's'; break;
-      default: break;
-    }
-    if (out.empty() || out.back() != c) out.push_back(c);
-  }
-  return out;
-}
-
 // Plaintext keys, and with `enc` the encoded ones too: a keyed Bloom
-// filter of the core's bigrams plus the skeleton and Double Metaphone code
+// filter of the core's and its loose form's bigrams plus the skeleton and
+// Double Metaphone code
 // as whole items (as linkage::FeatureExtractor::ExtractName encodes a
 // name), and keyed tokens of the skeleton and both codes.
 Keys MakeKeys(const std::string& latin, const Encoding* enc) {
@@ -112,7 +95,7 @@ Keys MakeKeys(const std::string& latin, const Encoding* enc) {
   k.compact = Core(latin);
   k.skeleton = text::ConsonantSkeleton(k.compact);
   k.dm = text::DoubleMetaphone(k.compact);
-  k.loose = Loose(k.compact);
+  k.loose = text::LooseForm(k.compact);
   const std::string padded = "_" + k.compact + "_";
   for (std::size_t i = 0; i + 1 < padded.size(); ++i) {
     k.grams.push_back(static_cast<std::uint16_t>(static_cast<unsigned char>(padded[i]) << 8 |
@@ -121,7 +104,7 @@ Keys MakeKeys(const std::string& latin, const Encoding* enc) {
   std::sort(k.grams.begin(), k.grams.end());
   k.grams.erase(std::unique(k.grams.begin(), k.grams.end()), k.grams.end());
   if (enc != nullptr) {
-    const std::string_view grams[] = {k.compact};
+    const std::string_view grams[] = {k.compact, k.loose};
     const std::string sk = "#s:" + k.skeleton;
     const std::string ph = "#p:" + k.dm.primary;
     const std::string_view whole[] = {sk, ph};

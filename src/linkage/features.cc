@@ -212,7 +212,10 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
   if (options_.mode == Mode::kPlaintext) {
     out->latin = match::DecodeUtf8(core);
   } else {
-    const std::string_view grams[] = {core};
+    // The exact spelling's bigrams and a loose spelling's (vowels and
+    // transliteration-swapped letters merged, text::LooseForm).
+    const std::string loose = text::LooseForm(compact);
+    const std::string_view grams[] = {core, loose};
     const std::string sk = "#s:" + skeleton;
     const std::string ph = "#p:" + phon.primary;
     const std::string_view whole[] = {sk, ph};

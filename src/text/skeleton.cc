@@ -68,4 +68,41 @@ std::string ConsonantSkeleton(std::string_view token) {
   return out;
 }
 
+std::string LooseForm(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    switch (c) {
+      case 'o':
+      case 'w':
+        c = 'u';
+        break;
+      case 'e':
+      case 'y':
+        c = 'i';
+        break;
+      case 'v':
+        c = 'f';
+        break;
+      case 'p':
+        c = 'b';
+        break;
+      case 'c':
+      case 'q':
+        c = 'k';
+        break;
+      case 'j':
+        c = 'g';
+        break;
+      case 'z':
+        c = 's';
+        break;
+      default:
+        break;
+    }
+    if (out.empty() || out.back() != c) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace kinlink::text

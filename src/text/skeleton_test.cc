@@ -48,5 +48,17 @@ TEST(ConsonantSkeletonTest, IgnoresNonLetters) {
   EXPECT_EQ(ConsonantSkeleton("mo-ha\xFFmed"), "mhmd");
 }
 
+TEST(LooseFormTest, MergesSwappedLettersAndKeepsVowels) {
+  EXPECT_EQ(LooseForm("mohammed"), "muhamid");
+  EXPECT_EQ(LooseForm("muhamad"), "muhamad");
+  EXPECT_EQ(LooseForm("yousef"), "iusif");
+  EXPECT_EQ(LooseForm("jusuf"), "gusuf");
+  EXPECT_EQ(LooseForm("qasim"), LooseForm("kasim"));
+  EXPECT_EQ(LooseForm("zaynab"), "sainab");
+  EXPECT_EQ(LooseForm("pavlo"), "baflu");
+  EXPECT_EQ(LooseForm(""), "");
+  EXPECT_NE(LooseForm("ali"), LooseForm("ala"));
+}
+
 }  // namespace
 }  // namespace kinlink::text
