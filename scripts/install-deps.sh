@@ -6,9 +6,10 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libsodium-dev libsqlite3-dev sqlite3 libicu-dev
+  libsodium-dev libssl-dev libsqlite3-dev sqlite3 libicu-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql
 )
 
 missing=()
