@@ -1,0 +1,124 @@
+// Private to store: the PostgreSQL backend's class, shared by its source
+// files (postgres_store.cc: connection, schema, transactions, records,
+// imports, audit, maintenance; postgres_store_matching.cc: encodings,
+// blocking tokens and potential matches).
+#ifndef KINLINK_STORE_INTERNAL_PG_STORE_IMPL_H_
+#define KINLINK_STORE_INTERNAL_PG_STORE_IMPL_H_
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/internal/pg_schema.h"
+#include "store/internal/pg_util.h"
+#include "store/store.h"
+
+namespace kinlink::store::internal {
+
+// Writers wait this long for another process's write transaction to end
+// (SQLite's busy timeout has the same value), then fail UNAVAILABLE.
+inline constexpr const char* kPgLockTimeoutSql = "SET lock_timeout = '10s'";
+
+// Not thread-safe: one connection, used by one thread at a time.
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(PgConn conn) : conn_(std::move(conn)) {}
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+  // Closing the connection rolls back an open transaction (server side).
+  ~PostgresStore() override = default;
+
+  // Session settings, then the schema: created (kCreate) or checked and
+  // migrated.
+  Status Init(bool create);
+
+  Status Begin() override;
+  Status Commit() override;
+  Status Rollback() override;
+  bool InTransaction() const override;
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+  Status SetMeta(std::string_view key, std::string_view value) override;
+
+  Result<std::int64_t> InsertRecord(const RecordRow& row) override;
+  Result<RecordRow> GetRecord(std::int64_t id) override;
+  Result<std::vector<std::int64_t>> FindBySourceToken(std::string_view token) override;
+  Status UpdateRecord(const RecordRow& row, std::int64_t expected_version) override;
+  Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) override;
+  Status ShredRecord(std::int64_t id) override;
+  Status ForEachRecord(const RecordFilter& filter,
+                       const std::function<Status(const RecordRow&)>& fn) override;
+  Result<std::int64_t> CountRecords(const RecordFilter& filter) override;
+
+  Status PutEncoding(std::int64_t record_id, std::uint8_t kind, std::string_view blob) override;
+  Result<std::optional<EncodingRow>> GetEncoding(std::int64_t record_id) override;
+  Status AddBlockingTokens(std::int64_t record_id, std::span<const std::string> tokens) override;
+  Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
+                                                        std::int64_t limit) override;
+  Result<std::int64_t> PutMatch(const MatchRow& row) override;
+  Status SetMatchStatus(std::int64_t id, MatchStatus status) override;
+  Status ForEachMatch(std::optional<MatchStatus> status,
+                      const std::function<Status(const MatchRow&)>& fn) override;
+
+  Result<std::int64_t> InsertImport(const ImportRow& row) override;
+  Status FinishImport(const ImportRow& row) override;
+
+  Status AppendAudit(const AuditRow& row) override;
+  Result<std::optional<AuditRow>> LastAudit() override;
+  Status ForEachAudit(const std::function<Status(const AuditRow&)>& fn) override;
+
+  Status Checkpoint() override;
+  Result<std::string> IntegrityCheck() override;
+
+ private:
+  // Runs a cached statement (prepared on first use) with binary parameters
+  // and binary results. Fails unless the server reports success.
+  Result<PgResult> Run(PgSql which, const PgParams& params, std::string_view operation);
+  // The same for a statement built at run time (filters), cached by text.
+  Result<PgResult> RunText(const std::string& sql, const PgParams& params,
+                           std::string_view operation);
+  Result<PgResult> RunPrepared(const std::string& name, const char* sql, bool* prepared,
+                               const PgParams& params, std::string_view operation);
+  // Runs constant SQL without parameters (transaction control, schema, SET,
+  // VACUUM).
+  Status Exec(const char* sql, std::string_view operation);
+  // Takes the registry's writer lock until the transaction ends.
+  Status LockWriters(std::int64_t key, std::string_view operation);
+  // Runs `body` as one write: inside the caller's transaction when one is
+  // open, otherwise in a transaction of its own (which holds the writer
+  // lock, as every write does).
+  Status Write(const std::function<Status()>& body);
+
+  Result<std::optional<std::string>> ReadMeta(std::string_view key);
+  Result<int> ReadSchemaVersion();
+  // The oid of this registry's meta table; 0 when there is none.
+  Result<std::int64_t> RegistryOid();
+  Status CreateSchema();
+  Status Migrate(int from_version);
+  // For an update that changed no row: NOT_FOUND, or the reason it did not
+  // apply (shredded tombstone or another writer's version).
+  Status ExplainNoChange(std::int64_t id, std::string_view operation);
+  // FAILED_PRECONDITION when the record is shredded, NOT_FOUND when absent.
+  Status RequireLiveRecord(std::int64_t id, std::string_view operation);
+
+  PgConn conn_;
+  // Advisory lock serialising this registry's write transactions.
+  std::int64_t writer_lock_key_ = 0;
+  std::array<bool, static_cast<int>(PgSql::kCount)> prepared_{};
+  // Statements built at run time: SQL text -> (name, prepared).
+  struct TextStatement {
+    std::string name;
+    bool prepared = false;
+  };
+  std::map<std::string, TextStatement> text_statements_;
+};
+
+}  // namespace kinlink::store::internal
+
+#endif  // KINLINK_STORE_INTERNAL_PG_STORE_IMPL_H_
