@@ -72,6 +72,10 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
   };
 
   const std::int64_t now = std::time(nullptr);
+  std::int64_t office_id = 0;
+  if (!request.office.empty()) {
+    KL_ASSIGN_OR_RETURN(office_id, OfficeId(request.office, actor_));
+  }
   KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
   store::ImportRow import_row;
   import_row.started_at = now;
@@ -104,6 +108,8 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     stored.version = 1;
     stored.created_at = stored.updated_at = now;
     stored.import_id = summary.import_id;
+    stored.office_id = office_id;
+    stored.review_at = request.retention_s > 0 ? now + request.retention_s : 0;
     stored.source_token.clear();
     stored.status_token.clear();
     if (rec.Has(record::Field::kId)) {

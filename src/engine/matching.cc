@@ -89,6 +89,7 @@ std::optional<store::MatchStatus> ParseMatchStatus(std::string_view text) {
   if (text == "potential") return store::MatchStatus::kPotential;
   if (text == "confirmed") return store::MatchStatus::kConfirmed;
   if (text == "rejected") return store::MatchStatus::kRejected;
+  if (text == "proposed") return store::MatchStatus::kProposed;
   return std::nullopt;
 }
 
@@ -100,6 +101,8 @@ std::string_view MatchStatusName(store::MatchStatus status) {
       return "confirmed";
     case store::MatchStatus::kRejected:
       return "rejected";
+    case store::MatchStatus::kProposed:
+      return "proposed";
   }
   return "unknown";
 }
@@ -352,7 +355,7 @@ Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
   return summary;
 }
 
-Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
+Result<std::vector<SearchHit>> Registry::Rank(const SearchQuery& query) {
   if (query.top < 1 || query.top > 1000) {
     return InvalidArgumentError("--top must be between 1 and 1000");
   }
@@ -378,15 +381,6 @@ Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
   }
   SortByWeight(found);
   if (found.size() > static_cast<std::size_t>(query.top)) found.resize(query.top);
-
-  std::vector<std::int64_t> ids;
-  for (const Candidate& c : found) ids.push_back(c.id);
-  std::sort(ids.begin(), ids.end());
-  // Before any decryption; the query itself is personal data and is not
-  // written.
-  KL_RETURN_IF_ERROR(
-      Audit("search", CompressIdRanges(ids), R"({"results":)" + std::to_string(ids.size()) + "}"));
-
   std::vector<SearchHit> hits;
   for (const Candidate& c : found) {
     SearchHit hit;
@@ -395,7 +389,23 @@ Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
     hit.weight = c.weight;
     hit.probability = score::WeightToProbability(c.weight);
     hit.explanation = m.model.Explain(c.levels);
-    KL_ASSIGN_OR_RETURN(store::RecordRow row, store_->GetRecord(c.id));
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+Result<std::vector<SearchHit>> Registry::Search(const SearchQuery& query) {
+  KL_ASSIGN_OR_RETURN(std::vector<SearchHit> ranked, Rank(query));
+  std::vector<std::int64_t> ids;
+  for (const SearchHit& h : ranked) ids.push_back(h.registry_id);
+  std::sort(ids.begin(), ids.end());
+  // Before any decryption; the query itself is personal data and is not
+  // written.
+  KL_RETURN_IF_ERROR(
+      Audit("search", CompressIdRanges(ids), R"({"results":)" + std::to_string(ids.size()) + "}"));
+  std::vector<SearchHit> hits;
+  for (SearchHit& hit : ranked) {
+    KL_ASSIGN_OR_RETURN(store::RecordRow row, store_->GetRecord(hit.registry_id));
     if (!row.wrapped_key) continue;  // erased meanwhile
     KL_ASSIGN_OR_RETURN(record::Record rec, Decrypt(row));
     hit.source_id = rec.Get(record::Field::kId);

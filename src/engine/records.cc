@@ -1,6 +1,9 @@
 // Reading and erasing records: every decryption is audited first.
 #include <algorithm>
 
+#include <ctime>
+
+#include "common/utf8.h"
 #include "engine/internal/codec.h"
 #include "engine/registry.h"
 #include "formats/csv.h"
@@ -162,6 +165,81 @@ std::int64_t Registry::RecordCount(const ListFilter& filter) {
   if (filter.status) f.status_token = StatusToken(*filter.status);
   Result<std::int64_t> n = store_->CountRecords(f);
   return n.ok() ? *n : 0;
+}
+
+Result<std::int64_t> Registry::OfficeId(std::string_view name, std::string_view actor) {
+  if (name.empty() || name.size() > 128 || !IsValidUtf8(name)) {
+    return InvalidArgumentError("an office name must be 1 to 128 bytes of UTF-8");
+  }
+  KL_ASSIGN_OR_RETURN(std::optional<store::OfficeRow> office, store_->FindOffice(name));
+  if (office) return office->id;
+  store::OfficeRow row;
+  row.name = std::string(name);
+  row.created_at = std::time(nullptr);
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
+  KL_ASSIGN_OR_RETURN(std::int64_t id, store_->InsertOffice(row));
+  KL_RETURN_IF_ERROR(audit_->Append(std::string(actor), "office.add",
+                                    "office:" + std::to_string(id), "{}"));
+  KL_RETURN_IF_ERROR(txn.Commit());
+  return id;
+}
+
+Result<std::int64_t> Registry::RegisterRecord(record::Kind kind, record::Record rec,
+                                              std::int64_t office_id, std::int64_t review_at,
+                                              std::string_view actor) {
+  rec.set_kind(kind);
+  std::vector<record::FieldError> errors = record::Validate(rec, record::ValidationContext{});
+  if (!errors.empty()) {
+    std::string message = "the record is not valid:";
+    for (const record::FieldError& e : errors) {
+      message += " ";
+      message += record::FieldName(e.field);
+      message += ": ";
+      message += e.reason;
+      message += ";";
+    }
+    message.pop_back();
+    return InvalidArgumentError(message);
+  }
+  const std::int64_t now = std::time(nullptr);
+  store::RecordRow stored;
+  stored.kind = static_cast<std::uint8_t>(kind);
+  stored.version = 1;
+  stored.created_at = stored.updated_at = now;
+  stored.office_id = office_id;
+  stored.review_at = review_at;
+  if (rec.Has(record::Field::kId)) stored.source_token = SourceToken(kind, rec.Get(record::Field::kId));
+  if (kind == record::Kind::kPerson) {
+    Result<record::PersonStatus> status = record::ParseStatus(rec.Get(record::Field::kStatus));
+    stored.status_token = StatusToken(status.ok() ? *status : record::PersonStatus::kUnknown);
+  }
+  std::int64_t id = 0;
+  {
+    KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
+    KL_ASSIGN_OR_RETURN(id, internal::NextRecordId(*store_));
+    stored.id = id;
+    crypto::SecretBytes data_key(crypto::kKeyBytes);
+    crypto::FillRandom(data_key);
+    std::string payload = record::Serialize(rec);
+    stored.sealed = crypto::Seal(data_key, payload, internal::RecordAd(id, 1));
+    crypto::Wipe(payload);
+    stored.wrapped_key = crypto::Seal(record_wrap_key_, data_key.view(), internal::DataKeyAd(id));
+    Result<std::int64_t> inserted = store_->InsertRecord(stored);
+    if (!inserted.ok()) {
+      if (inserted.status().code() == StatusCode::kAlreadyExists) {
+        return AlreadyExistsError("a " + std::string(record::KindName(kind)) +
+                                  " with this id is already registered");
+      }
+      return inserted.status();
+    }
+    KL_RETURN_IF_ERROR(internal::SetNextRecordId(*store_, id + 1));
+    KL_RETURN_IF_ERROR(audit_->Append(std::string(actor), "record.create", FormatRegistryId(id),
+                                      std::string(R"({"kind":")") +
+                                          std::string(record::KindName(kind)) + "\"}"));
+    KL_RETURN_IF_ERROR(txn.Commit());
+  }
+  KL_RETURN_IF_ERROR(IndexPending(nullptr).status());
+  return id;
 }
 
 }  // namespace kinlink::engine

@@ -79,6 +79,11 @@ struct ImportRequest {
   // Empty: PATH.rejects.csv beside the input, created only when needed.
   std::string rejects_path;
   formats::CsvLimits limits;
+  // The office that holds the imported records (created when new); "" = the
+  // registry itself (no office: the node server shows them to no one).
+  std::string office;
+  // Review date of the records: now + this (0: none).
+  std::int64_t retention_s = 0;
 };
 
 struct ImportProgress {
@@ -139,6 +144,9 @@ struct SearchHit {
   score::Explanation explanation;
   std::string source_id;
   std::string name;
+  // engine::Node: the office holding a record the caller may not open (then
+  // source_id and name are empty); "" otherwise.
+  std::string held_by;
 };
 
 // A stored potential match with the names of both sides (decrypted).
@@ -265,6 +273,9 @@ class Registry {
   // ("search", with the result ids and count, never the query) before any
   // record is decrypted for its name. INVALID_ARGUMENT for an empty query.
   Result<std::vector<SearchHit>> Search(const SearchQuery& query);
+  // Search's ranking alone: no audit, no decryption (source_id and name
+  // empty). For callers that decide what to open (engine::Node).
+  Result<std::vector<SearchHit>> Rank(const SearchQuery& query);
 
   // The review queue: stored matches (all, or with `status`) by descending
   // probability, with both names decrypted (audited first). Indexes pending
@@ -273,9 +284,20 @@ class Registry {
                  const std::function<Status(const MatchView&)>& fn);
 
   std::int64_t RecordCount(const ListFilter& filter);
+
+  // Stores one record (a form of the node server): validated (every
+  // problem in one INVALID_ARGUMENT message, no values quoted), sealed,
+  // audited as `actor`, then indexed and matched. Returns its registry id.
+  // ALREADY_EXISTS when its source id is used by a record of its kind.
+  Result<std::int64_t> RegisterRecord(record::Kind kind, record::Record rec,
+                                      std::int64_t office_id, std::int64_t review_at,
+                                      std::string_view actor);
+  // The id of office `name`, created when absent (audited as `actor`).
+  Result<std::int64_t> OfficeId(std::string_view name, std::string_view actor);
   const std::string& data_dir() const { return data_dir_; }
 
  private:
+  friend class Node;  // the node server's use cases, on the same keys and store
   Registry(std::string data_dir, std::unique_ptr<store::Store> store,
            crypto::SecretBytes master, std::string actor);
   Result<std::int64_t> Resolve(std::string_view id, std::optional<record::Kind> kind);

@@ -259,7 +259,7 @@ Result<std::int64_t> PostgresStore::InsertRecord(const RecordRow& row) {
     } else {
       params.Null();
     }
-    params.Bytes(row.sealed);
+    params.Bytes(row.sealed).Int(row.office_id).Int(row.review_at);
     KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kInsertRecord, params, "insert record"));
     if (result.rows() == 1) {
       PgRow inserted(result.get(), 0);
@@ -346,10 +346,11 @@ Status PostgresStore::SetWrappedKey(std::int64_t id, std::string_view wrapped_ke
   });
 }
 
-// Overwrites the record with its tombstone, then deletes what was derived
-// from it. On PostgreSQL neither destroys the old bytes at once: they stay in
-// dead row versions until VACUUM, which Checkpoint() runs (callers checkpoint
-// after the commit, as the interface asks).
+// Overwrites the record with its tombstone (which keeps its office and review
+// date), then deletes what was derived from it. On PostgreSQL neither
+// destroys the old bytes at once: they stay in dead row versions until
+// VACUUM, which Checkpoint() runs (callers checkpoint after the commit, as
+// the interface asks).
 Status PostgresStore::ShredRecord(std::int64_t id) {
   return Write([&]() -> Status {
     PgParams params;
@@ -358,8 +359,11 @@ Status PostgresStore::ShredRecord(std::int64_t id) {
     if (result.affected() == 0) {
       return NotFoundError("shred record: no record with id " + std::to_string(id));
     }
-    // The matching data is derived from the record: it goes with it.
-    for (PgSql which : {PgSql::kShredEncoding, PgSql::kShredBlocking, PgSql::kShredMatches}) {
+    // The matching data is derived from the record: it goes with it, and
+    // so does what was decided on its matches (disclosures first: they are
+    // found through the matches) and the case of a request.
+    for (PgSql which : {PgSql::kShredEncoding, PgSql::kShredBlocking, PgSql::kShredDisclosures,
+                        PgSql::kShredCase, PgSql::kShredMatches}) {
       KL_RETURN_IF_ERROR(Run(which, params, "shred record").status());
     }
     return OkStatus();
@@ -499,9 +503,10 @@ Status PostgresStore::Checkpoint() {
 
 // Cheap checks of what the schema does not enforce: the marker and schema
 // version, every table present, the audit numbered 1..N without gaps,
-// tombstones holding nothing, kinds and match statuses in range. One scan of
-// records, audit and matches; the server checks its own pages (checksums)
-// as it reads them.
+// tombstones holding nothing, kinds and match statuses in range, no
+// disclosure without its match and no case without its record. One scan of
+// records, audit, matches, disclosures and cases; the server checks its own
+// pages (checksums) as it reads them.
 Result<std::string> PostgresStore::IntegrityCheck() {
   const std::string_view op = "integrity check";
   KL_ASSIGN_OR_RETURN(PgResult tables, Run(PgSql::kCheckTables, PgParams(), op));
@@ -523,14 +528,16 @@ Result<std::string> PostgresStore::IntegrityCheck() {
   KL_ASSIGN_OR_RETURN(PgResult audit, Run(PgSql::kCheckAudit, PgParams(), op));
   KL_ASSIGN_OR_RETURN(PgResult records, Run(PgSql::kCheckRecords, PgParams(), op));
   KL_ASSIGN_OR_RETURN(PgResult matches, Run(PgSql::kCheckMatches, PgParams(), op));
-  if (audit.rows() != 1 || records.rows() != 1 || matches.rows() != 1) {
+  KL_ASSIGN_OR_RETURN(PgResult orphans, Run(PgSql::kCheckOrphans, PgParams(), op));
+  if (audit.rows() != 1 || records.rows() != 1 || matches.rows() != 1 || orphans.rows() != 1) {
     return InternalError("integrity check: unexpected answer from the server");
   }
-  PgRow a(audit.get(), 0), r(records.get(), 0), m(matches.get(), 0);
+  PgRow a(audit.get(), 0), r(records.get(), 0), m(matches.get(), 0), o(orphans.get(), 0);
   const std::int64_t entries = a.Int(0), first = a.Int(1), last = a.Int(2);
   const std::int64_t bad_kinds = r.Int(0), unclean = r.Int(1);
   const std::int64_t bad_statuses = m.Int(0);
-  if (!a.ok() || !r.ok() || !m.ok()) {
+  const std::int64_t stray_disclosures = o.Int(0), stray_cases = o.Int(1);
+  if (!a.ok() || !r.ok() || !m.ok() || !o.ok()) {
     return InternalError("integrity check: unexpected answer from the server");
   }
   if (entries > 0 && (first != 1 || last != entries)) {
@@ -547,6 +554,13 @@ Result<std::string> PostgresStore::IntegrityCheck() {
   }
   if (bad_statuses > 0) {
     problems.push_back("matches: " + std::to_string(bad_statuses) + " with an unknown status");
+  }
+  if (stray_disclosures > 0) {
+    problems.push_back("disclosures: " + std::to_string(stray_disclosures) +
+                       " whose match is gone");
+  }
+  if (stray_cases > 0) {
+    problems.push_back("cases: " + std::to_string(stray_cases) + " whose record is gone");
   }
   if (problems.empty()) return std::string("ok");
   std::string out;

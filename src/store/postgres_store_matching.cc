@@ -1,15 +1,48 @@
 // The PostgreSQL backend, part two: per-record encodings, blocking tokens and
-// potential matches (schema v2).
+// potential matches (schema 2); the review of matches, disclosure decisions,
+// cases, offices, users and sessions (schema 3).
+//
+// A statement that fails aborts the whole transaction on PostgreSQL, so the
+// expected refusals never reach the server as errors: a name or hash in use
+// is an insert that does nothing (ON CONFLICT DO NOTHING), an unknown office,
+// user, match or record is looked for first (under the writer lock), and
+// text the server would reject is refused here.
 #include <libpq-fe.h>
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "store/internal/pg_store_impl.h"
 
 namespace kinlink::store::internal {
+namespace {
+
+// Whether a text column can hold `text`: UTF-8 without NUL (PostgreSQL text
+// holds no NUL byte).
+bool StorableText(std::string_view text) {
+  return text.find('\0') == std::string_view::npos && IsValidUtf8(text);
+}
+
+Status RequireText(std::string_view text, std::string_view field, std::string_view operation) {
+  if (StorableText(text)) return OkStatus();
+  return InvalidArgumentError(std::string(operation) + ": the " + std::string(field) +
+                              " is not UTF-8 text without NUL");
+}
+
+// The one row a lookup by key found, or nullopt.
+template <typename Row>
+Result<std::optional<Row>> OptionalRow(const PgResult& result,
+                                       Result<Row> (*read)(const PGresult*, int)) {
+  if (result.rows() == 0) return std::optional<Row>();
+  KL_ASSIGN_OR_RETURN(Row row, read(result.get(), 0));
+  return std::optional<Row>(std::move(row));
+}
+
+}  // namespace
 
 Status PostgresStore::RequireLiveRecord(std::int64_t id, std::string_view operation) {
   PgParams params;
@@ -92,11 +125,16 @@ Result<std::int64_t> PostgresStore::PutMatch(const MatchRow& row) {
   if (row.request_id <= 0 || row.person_id <= 0) {
     return InvalidArgumentError("write match: the record ids must be positive");
   }
+  if (static_cast<std::uint8_t>(row.status) > kMaxMatchStatus) {
+    return InvalidArgumentError("write match: unknown status");
+  }
+  KL_RETURN_IF_ERROR(RequireText(row.reason, "reason", "write match"));
   std::int64_t id = 0;
   KL_RETURN_IF_ERROR(Write([&]() -> Status {
     PgParams params;
     params.Int(row.request_id).Int(row.person_id).Float(row.probability).Float(row.weight);
     params.Bytes(row.explanation).Int(static_cast<int>(row.status)).Int(row.created_at);
+    params.Int(row.proposed_by).Int(row.decided_by).Int(row.decided_at).Bytes(row.reason);
     KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kPutMatch, params, "write match"));
     PgRow written(result.get(), 0);
     id = result.rows() == 1 ? written.Int(0) : 0;
@@ -109,7 +147,7 @@ Result<std::int64_t> PostgresStore::PutMatch(const MatchRow& row) {
 }
 
 Status PostgresStore::SetMatchStatus(std::int64_t id, MatchStatus status) {
-  if (static_cast<std::uint8_t>(status) > static_cast<std::uint8_t>(MatchStatus::kRejected)) {
+  if (static_cast<std::uint8_t>(status) > kMaxMatchStatus) {
     return InvalidArgumentError("set match status: unknown status");
   }
   return Write([&]() -> Status {
@@ -128,12 +166,14 @@ Status PostgresStore::SetMatchStatus(std::int64_t id, MatchStatus status) {
 // (probability DESC, id) can start the scan there. PostgreSQL orders NaN
 // above every number and equal to itself, in sorts and comparisons alike, so
 // the pages stay consistent even then.
-Status PostgresStore::ForEachMatch(std::optional<MatchStatus> status,
-                                   const std::function<Status(const MatchRow&)>& fn) {
-  // $1: page size; $2: the status when filtered; then the resume point.
-  std::string base = std::string("SELECT ") + kPgMatchColumns + " FROM matches WHERE TRUE";
-  int next = 2;
-  if (status) base += " AND status = $" + std::to_string(next++) + "::bigint";
+Status PostgresStore::PageMatches(const std::string& condition, std::optional<std::int64_t> value,
+                                  std::string_view operation,
+                                  const std::function<Status(const MatchRow&)>& fn) {
+  // $1: page size; $2: the condition's value when there is one; then the
+  // resume point.
+  const std::string base =
+      std::string("SELECT ") + kPgMatchColumns + " FROM matches WHERE TRUE" + condition;
+  const int next = value.has_value() ? 3 : 2;
   const std::string probability = "$" + std::to_string(next) + "::float8";
   const std::string id = "$" + std::to_string(next + 1) + "::bigint";
   const std::string order = " ORDER BY probability DESC, id LIMIT $1::bigint";
@@ -147,10 +187,9 @@ Status PostgresStore::ForEachMatch(std::optional<MatchStatus> status,
   while (true) {
     PgParams params;
     params.Int(kPgPageRows);
-    if (status) params.Int(static_cast<int>(*status));
+    if (value.has_value()) params.Int(*value);
     if (!first) params.Float(after_probability).Int(after_id);
-    KL_ASSIGN_OR_RETURN(PgResult page,
-                        RunText(first ? first_sql : next_sql, params, "list matches"));
+    KL_ASSIGN_OR_RETURN(PgResult page, RunText(first ? first_sql : next_sql, params, operation));
     first = false;
     for (int i = 0; i < page.rows(); ++i) {
       KL_ASSIGN_OR_RETURN(MatchRow row, ReadPgMatch(page.get(), i));
@@ -160,6 +199,265 @@ Status PostgresStore::ForEachMatch(std::optional<MatchStatus> status,
     }
     if (page.rows() < kPgPageRows) return OkStatus();
   }
+}
+
+Status PostgresStore::ForEachMatch(std::optional<MatchStatus> status,
+                                   const std::function<Status(const MatchRow&)>& fn) {
+  if (!status.has_value()) return PageMatches("", std::nullopt, "list matches", fn);
+  return PageMatches(" AND status = $2::bigint", static_cast<int>(*status), "list matches", fn);
+}
+
+// ---- Schema 3: the review of matches, disclosures, cases.
+
+Result<std::optional<MatchRow>> PostgresStore::GetMatch(std::int64_t id) {
+  PgParams params;
+  params.Int(id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetMatch, params, "read match"));
+  return OptionalRow<MatchRow>(result, ReadPgMatch);
+}
+
+Status PostgresStore::UpdateMatchReview(const MatchRow& row) {
+  if (static_cast<std::uint8_t>(row.status) > kMaxMatchStatus) {
+    return InvalidArgumentError("review match: unknown status");
+  }
+  KL_RETURN_IF_ERROR(RequireText(row.reason, "reason", "review match"));
+  return Write([&]() -> Status {
+    PgParams params;
+    params.Int(row.id).Int(static_cast<int>(row.status)).Int(row.proposed_by);
+    params.Int(row.decided_by).Int(row.decided_at).Bytes(row.reason);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kUpdateMatchReview, params, "review match"));
+    if (result.affected() == 0) {
+      return NotFoundError("review match: no match with id " + std::to_string(row.id));
+    }
+    return OkStatus();
+  });
+}
+
+// The two conditions use the unique (request_id, person_id) index and
+// matches_person.
+Status PostgresStore::ForEachMatchOf(std::int64_t record_id,
+                                     const std::function<Status(const MatchRow&)>& fn) {
+  return PageMatches(" AND (request_id = $2::bigint OR person_id = $2::bigint)", record_id,
+                     "list matches of a record", fn);
+}
+
+Status PostgresStore::PutDisclosure(const DisclosureRow& row) {
+  return Write([&]() -> Status {
+    PgParams params;
+    params.Int(row.match_id).Int(row.decision).Int(row.withhold).Bytes(row.sealed);
+    params.Bytes(row.wrapped_key).Int(row.decided_by).Int(row.decided_at);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kPutDisclosure, params, "write disclosure"));
+    if (result.affected() == 0) {
+      return NotFoundError("write disclosure: no match with id " + std::to_string(row.match_id));
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::optional<DisclosureRow>> PostgresStore::GetDisclosure(std::int64_t match_id) {
+  PgParams params;
+  params.Int(match_id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetDisclosure, params, "read disclosure"));
+  return OptionalRow<DisclosureRow>(result, ReadPgDisclosure);
+}
+
+Status PostgresStore::RequireRow(PgSql exists, std::int64_t id, std::string_view what,
+                                 std::string_view operation) {
+  PgParams params;
+  params.Int(id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(exists, params, operation));
+  if (result.rows() > 0) return OkStatus();
+  return NotFoundError(std::string(operation) + ": no " + std::string(what) + " with id " +
+                       std::to_string(id));
+}
+
+// As with SQLite, the request need only exist: a shredded one may have a
+// case (shredding it again deletes that).
+Status PostgresStore::PutCase(const CaseRow& row) {
+  return Write([&]() -> Status {
+    KL_RETURN_IF_ERROR(RequireRow(PgSql::kRecordExists, row.request_id, "record", "write case"));
+    PgParams params;
+    params.Int(row.request_id).Int(row.state).Int(row.updated_by).Int(row.updated_at);
+    return Run(PgSql::kPutCase, params, "write case").status();
+  });
+}
+
+Result<std::optional<CaseRow>> PostgresStore::GetCase(std::int64_t request_id) {
+  PgParams params;
+  params.Int(request_id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetCase, params, "read case"));
+  return OptionalRow<CaseRow>(result, ReadPgCase);
+}
+
+// ---- Schema 3: offices, users, sessions.
+
+Status PostgresStore::PageById(
+    PgSql which, std::string_view operation,
+    const std::function<Result<std::int64_t>(const PGresult*, int)>& each) {
+  std::int64_t after = std::numeric_limits<std::int64_t>::min();
+  while (true) {
+    PgParams params;
+    params.Int(after).Int(kPgPageRows);
+    KL_ASSIGN_OR_RETURN(PgResult page, Run(which, params, operation));
+    for (int i = 0; i < page.rows(); ++i) {
+      KL_ASSIGN_OR_RETURN(after, each(page.get(), i));
+    }
+    if (page.rows() < kPgPageRows) return OkStatus();
+  }
+}
+
+Result<std::int64_t> PostgresStore::InsertOffice(const OfficeRow& row) {
+  if (row.name.empty()) return InvalidArgumentError("insert office: empty name");
+  KL_RETURN_IF_ERROR(RequireText(row.name, "name", "insert office"));
+  std::int64_t id = 0;
+  KL_RETURN_IF_ERROR(Write([&]() -> Status {
+    PgParams params;
+    params.Bytes(row.name).Int(row.created_at);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kInsertOffice, params, "insert office"));
+    if (result.rows() == 0) return AlreadyExistsError("insert office: the name is already used");
+    PgRow inserted(result.get(), 0);
+    id = inserted.Int(0);
+    if (!inserted.ok()) return InternalError("insert office: unexpected answer from the server");
+    return OkStatus();
+  }));
+  return id;
+}
+
+Result<std::optional<OfficeRow>> PostgresStore::GetOffice(std::int64_t id) {
+  PgParams params;
+  params.Int(id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetOffice, params, "read office"));
+  return OptionalRow<OfficeRow>(result, ReadPgOffice);
+}
+
+Result<std::optional<OfficeRow>> PostgresStore::FindOffice(std::string_view name) {
+  // A name no office can have (the server would refuse it as text).
+  if (!StorableText(name)) return std::optional<OfficeRow>();
+  PgParams params;
+  params.Bytes(name);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kFindOffice, params, "find office"));
+  return OptionalRow<OfficeRow>(result, ReadPgOffice);
+}
+
+Status PostgresStore::ForEachOffice(const std::function<Status(const OfficeRow&)>& fn) {
+  return PageById(PgSql::kOfficePage, "list offices",
+                  [&](const PGresult* page, int i) -> Result<std::int64_t> {
+                    KL_ASSIGN_OR_RETURN(OfficeRow row, ReadPgOffice(page, i));
+                    KL_RETURN_IF_ERROR(fn(row));
+                    return row.id;
+                  });
+}
+
+Result<std::int64_t> PostgresStore::InsertUser(const UserRow& row) {
+  if (row.name.empty()) return InvalidArgumentError("insert user: empty name");
+  KL_RETURN_IF_ERROR(RequireText(row.name, "name", "insert user"));
+  KL_RETURN_IF_ERROR(RequireText(row.password_hash, "password hash", "insert user"));
+  std::int64_t id = 0;
+  Status written = Write([&]() -> Status {
+    KL_RETURN_IF_ERROR(RequireRow(PgSql::kOfficeExists, row.office_id, "office", "insert user"));
+    PgParams params;
+    params.Bytes(row.name).Int(row.office_id).Int(row.role).Bytes(row.password_hash);
+    params.Bytes(row.totp_sealed).Int(row.totp_last_step).Int(row.failures);
+    params.Int(row.last_failure_at).Bool(row.disabled).Int(row.created_at);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kInsertUser, params, "insert user"));
+    if (result.rows() == 0) return AlreadyExistsError("insert user: the name is already used");
+    PgRow inserted(result.get(), 0);
+    id = inserted.Int(0);
+    if (!inserted.ok()) return InternalError("insert user: unexpected answer from the server");
+    return OkStatus();
+  });
+  if (!written.ok()) return written;
+  return id;
+}
+
+Result<std::optional<UserRow>> PostgresStore::GetUser(std::int64_t id) {
+  PgParams params;
+  params.Int(id);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetUser, params, "read user"));
+  return OptionalRow<UserRow>(result, ReadPgUser);
+}
+
+Result<std::optional<UserRow>> PostgresStore::FindUser(std::string_view name) {
+  if (!StorableText(name)) return std::optional<UserRow>();  // as FindOffice
+  PgParams params;
+  params.Bytes(name);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kFindUser, params, "find user"));
+  return OptionalRow<UserRow>(result, ReadPgUser);
+}
+
+Status PostgresStore::UpdateUser(const UserRow& row) {
+  KL_RETURN_IF_ERROR(RequireText(row.password_hash, "password hash", "update user"));
+  return Write([&]() -> Status {
+    KL_RETURN_IF_ERROR(RequireRow(PgSql::kUserExists, row.id, "user", "update user"));
+    KL_RETURN_IF_ERROR(RequireRow(PgSql::kOfficeExists, row.office_id, "office", "update user"));
+    PgParams params;
+    params.Int(row.id).Int(row.office_id).Int(row.role).Bytes(row.password_hash);
+    params.Bytes(row.totp_sealed).Int(row.totp_last_step).Int(row.failures);
+    params.Int(row.last_failure_at).Bool(row.disabled);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kUpdateUser, params, "update user"));
+    if (result.affected() == 0) {
+      return NotFoundError("update user: no user with id " + std::to_string(row.id));
+    }
+    return OkStatus();
+  });
+}
+
+Status PostgresStore::ForEachUser(const std::function<Status(const UserRow&)>& fn) {
+  return PageById(PgSql::kUserPage, "list users",
+                  [&](const PGresult* page, int i) -> Result<std::int64_t> {
+                    KL_ASSIGN_OR_RETURN(UserRow row, ReadPgUser(page, i));
+                    KL_RETURN_IF_ERROR(fn(row));
+                    return row.id;
+                  });
+}
+
+Status PostgresStore::InsertSession(const SessionRow& row) {
+  return Write([&]() -> Status {
+    KL_RETURN_IF_ERROR(RequireRow(PgSql::kUserExists, row.user_id, "user", "insert session"));
+    PgParams params;
+    params.Bytes(row.id_hash).Int(row.user_id).Int(row.created_at).Int(row.last_seen_at);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kInsertSession, params, "insert session"));
+    // The messages never quote the hash.
+    if (result.affected() == 0) return AlreadyExistsError("insert session: the id is already used");
+    return OkStatus();
+  });
+}
+
+Result<std::optional<SessionRow>> PostgresStore::GetSession(std::string_view id_hash) {
+  PgParams params;
+  params.Bytes(id_hash);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetSession, params, "read session"));
+  return OptionalRow<SessionRow>(result, ReadPgSession);
+}
+
+Status PostgresStore::TouchSession(std::string_view id_hash, std::int64_t now) {
+  return Write([&]() -> Status {
+    PgParams params;
+    params.Bytes(id_hash).Int(now);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kTouchSession, params, "touch session"));
+    if (result.affected() == 0) return NotFoundError("touch session: no such session");
+    return OkStatus();
+  });
+}
+
+Status PostgresStore::DeleteSession(std::string_view id_hash) {
+  return Write([&]() -> Status {
+    PgParams params;
+    params.Bytes(id_hash);
+    return Run(PgSql::kDeleteSession, params, "delete session").status();
+  });
+}
+
+Result<std::int64_t> PostgresStore::DeleteSessions(std::int64_t user_id, std::int64_t seen_before) {
+  std::int64_t deleted = 0;
+  KL_RETURN_IF_ERROR(Write([&]() -> Status {
+    PgParams params;
+    params.Int(user_id).Int(seen_before);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kDeleteSessions, params, "delete sessions"));
+    deleted = result.affected();
+    return OkStatus();
+  }));
+  return deleted;
 }
 
 }  // namespace kinlink::store::internal

@@ -278,6 +278,70 @@ class ScratchStore final : public Store {
                       const std::function<Status(const MatchRow&)>& fn) override {
     return Call([&](Store& s) { return s.ForEachMatch(status, fn); });
   }
+  Result<std::optional<MatchRow>> GetMatch(std::int64_t id) override {
+    return Call([&](Store& s) { return s.GetMatch(id); });
+  }
+  Status UpdateMatchReview(const MatchRow& row) override {
+    return Call([&](Store& s) { return s.UpdateMatchReview(row); });
+  }
+  Status ForEachMatchOf(std::int64_t record_id,
+                        const std::function<Status(const MatchRow&)>& fn) override {
+    return Call([&](Store& s) { return s.ForEachMatchOf(record_id, fn); });
+  }
+  Status PutDisclosure(const DisclosureRow& row) override {
+    return Call([&](Store& s) { return s.PutDisclosure(row); });
+  }
+  Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) override {
+    return Call([&](Store& s) { return s.GetDisclosure(match_id); });
+  }
+  Status PutCase(const CaseRow& row) override {
+    return Call([&](Store& s) { return s.PutCase(row); });
+  }
+  Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) override {
+    return Call([&](Store& s) { return s.GetCase(request_id); });
+  }
+  Result<std::int64_t> InsertOffice(const OfficeRow& row) override {
+    return Call([&](Store& s) { return s.InsertOffice(row); });
+  }
+  Result<std::optional<OfficeRow>> GetOffice(std::int64_t id) override {
+    return Call([&](Store& s) { return s.GetOffice(id); });
+  }
+  Result<std::optional<OfficeRow>> FindOffice(std::string_view name) override {
+    return Call([&](Store& s) { return s.FindOffice(name); });
+  }
+  Status ForEachOffice(const std::function<Status(const OfficeRow&)>& fn) override {
+    return Call([&](Store& s) { return s.ForEachOffice(fn); });
+  }
+  Result<std::int64_t> InsertUser(const UserRow& row) override {
+    return Call([&](Store& s) { return s.InsertUser(row); });
+  }
+  Result<std::optional<UserRow>> GetUser(std::int64_t id) override {
+    return Call([&](Store& s) { return s.GetUser(id); });
+  }
+  Result<std::optional<UserRow>> FindUser(std::string_view name) override {
+    return Call([&](Store& s) { return s.FindUser(name); });
+  }
+  Status UpdateUser(const UserRow& row) override {
+    return Call([&](Store& s) { return s.UpdateUser(row); });
+  }
+  Status ForEachUser(const std::function<Status(const UserRow&)>& fn) override {
+    return Call([&](Store& s) { return s.ForEachUser(fn); });
+  }
+  Status InsertSession(const SessionRow& row) override {
+    return Call([&](Store& s) { return s.InsertSession(row); });
+  }
+  Result<std::optional<SessionRow>> GetSession(std::string_view id_hash) override {
+    return Call([&](Store& s) { return s.GetSession(id_hash); });
+  }
+  Status TouchSession(std::string_view id_hash, std::int64_t now) override {
+    return Call([&](Store& s) { return s.TouchSession(id_hash, now); });
+  }
+  Status DeleteSession(std::string_view id_hash) override {
+    return Call([&](Store& s) { return s.DeleteSession(id_hash); });
+  }
+  Result<std::int64_t> DeleteSessions(std::int64_t user_id, std::int64_t seen_before) override {
+    return Call([&](Store& s) { return s.DeleteSessions(user_id, seen_before); });
+  }
   Result<std::int64_t> InsertImport(const ImportRow& row) override {
     return Call([&](Store& s) { return s.InsertImport(row); });
   }
@@ -424,7 +488,7 @@ TEST(PostgresStoreTest, ReopenKeepsDataAndSchema) {
   }
   EXPECT_EQ(QueryText(conninfo,
                       "SELECT convert_from(value, 'UTF8') FROM meta WHERE key = 'schema_version'"),
-            "2");
+            std::to_string(kSchemaVersion));
   EXPECT_EQ(QueryText(conninfo,
                       "SELECT convert_from(value, 'UTF8') FROM meta WHERE key = "
                       "'kinlink_registry'"),
@@ -442,7 +506,7 @@ TEST(PostgresStoreTest, ReopenKeepsDataAndSchema) {
   EXPECT_EQ(row->source_token, "persist");
   EXPECT_EQ(row->sealed, sealed);
   EXPECT_EQ(**store->GetMeta("setting"), "value");
-  EXPECT_EQ(**store->GetMeta("schema_version"), "2");
+  EXPECT_EQ(**store->GetMeta("schema_version"), std::to_string(kSchemaVersion));
 }
 
 TEST(PostgresStoreTest, RejectsDatabasesThatAreNotRegistries) {
@@ -483,8 +547,8 @@ TEST(PostgresStoreTest, RefusesANewerSchema) {
   Result<std::unique_ptr<Store>> store = OpenPostgresStore(conninfo, OpenMode::kExisting);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store.status().message(),
-            "registry schema version 7 is newer than this kinlink (2); upgrade kinlink");
+  EXPECT_EQ(store.status().message(), "registry schema version 7 is newer than this kinlink (" +
+                                          std::to_string(kSchemaVersion) + "); upgrade kinlink");
   EXPECT_EQ(QueryText(conninfo,
                       "SELECT convert_from(value, 'UTF8') FROM meta WHERE key = 'schema_version'"),
             "7");
@@ -495,10 +559,35 @@ TEST(PostgresStoreTest, RefusesANewerSchema) {
   EXPECT_EQ(store.status().code(), StatusCode::kDataLoss) << store.status().ToString();
 }
 
+// The tables, columns and indexes of the registry in `conninfo`, one line
+// each, in a fixed order.
+std::string SchemaOf(const std::string& conninfo) {
+  return QueryText(
+      conninfo,
+      "SELECT string_agg(line, E'\\n' ORDER BY line) FROM ("
+      "SELECT format('%s.%s %s null=%s default=%s identity=%s storage=%s', c.table_name, "
+      "c.column_name, c.data_type, c.is_nullable, c.column_default, c.is_identity, "
+      "a.attstorage) AS line FROM information_schema.columns c "
+      "JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass "
+      "AND a.attname = c.column_name WHERE c.table_schema = current_schema() "
+      "UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+      "UNION ALL SELECT format('%s %s', conrelid::regclass, pg_get_constraintdef(oid)) "
+      "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace) AS s");
+}
+
 TEST(PostgresStoreTest, MigratesOlderRegistries) {
   std::string server = RequireServer();
   if (server.empty()) return;
-  for (int from : {0, 1}) {
+  std::string fresh_schema;
+  {
+    Result<std::unique_ptr<ScratchDatabase>> fresh = ScratchDatabase::Create(server);
+    ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+    ASSERT_NE(OpenOrFail((*fresh)->conninfo(), OpenMode::kCreate), nullptr);
+    fresh_schema = SchemaOf((*fresh)->conninfo());
+    ASSERT_NE(fresh_schema.find("sessions.user_id bigint"), std::string::npos) << fresh_schema;
+  }
+  static_assert(kSchemaVersion == 3, "add the new version's data below");
+  for (int from = 0; from < kSchemaVersion; ++from) {
     SCOPED_TRACE("from schema version " + std::to_string(from));
     Result<std::unique_ptr<ScratchDatabase>> db = ScratchDatabase::Create(server);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -507,33 +596,95 @@ TEST(PostgresStoreTest, MigratesOlderRegistries) {
                       "; INSERT INTO meta VALUES('kinlink_registry', '1');"
                       "INSERT INTO meta VALUES('schema_version', '" +
                       std::to_string(from) + "');";
-    if (from == 1) {
-      sql += internal::kPgMigrations[0].sql;
-      sql += "INSERT INTO records VALUES(5, 1, 1, 10, 10, 0, '\\x0102', NULL, '\\xaa', '\\xbb');";
+    for (int applied = 0; applied < from; ++applied) sql += internal::kPgMigrations[applied].sql;
+    if (from >= 1) {
+      sql +=
+          "INSERT INTO records VALUES(5, 1, 1, 10, 10, 0, '\\x0102', NULL, '\\xaa', "
+          "'\\xbb');"
+          "INSERT INTO records VALUES(6, 2, 1, 10, 10, 0, NULL, NULL, '\\xaa', '\\xcc');";
+    }
+    if (from >= 2) {
+      sql +=
+          "INSERT INTO matches(request_id, person_id, probability, weight, explanation, "
+          "status, created_at) VALUES(6, 5, 0.9, 8.5, '{}', 1, 20);";
     }
     ExecSql(conninfo, sql);
     std::unique_ptr<Store> store = OpenOrFail(conninfo, OpenMode::kExisting);
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(**store->GetMeta("schema_version"), "2");
-    if (from == 1) {
+    EXPECT_EQ(**store->GetMeta("schema_version"), std::to_string(kSchemaVersion));
+    EXPECT_EQ(SchemaOf(conninfo), fresh_schema);
+    if (from >= 1) {
       Result<RecordRow> old = store->GetRecord(5);
       ASSERT_TRUE(old.ok()) << old.status().ToString();
       EXPECT_EQ(old->sealed, "\xbb");
       EXPECT_EQ(old->source_token, "\x01\x02");
+      EXPECT_EQ(old->office_id, 0);
+      EXPECT_EQ(old->review_at, 0);
     } else {
       ASSERT_TRUE(store->InsertRecord(SampleRow("after-migration")).ok());
+      ASSERT_TRUE(store->InsertRecord(SampleRow("request")).ok());
     }
-    std::int64_t id = from == 1 ? 5 : 1;
+    std::int64_t id = from >= 1 ? 5 : 1;
+    std::int64_t request = from >= 1 ? 6 : 2;
     ASSERT_TRUE(store->PutEncoding(id, 1, "enc").ok());
     const std::vector<std::string> tokens = {"tok"};
     ASSERT_TRUE(store->AddBlockingTokens(id, tokens).ok());
     EXPECT_EQ(*store->FindByBlockingToken("tok", 10), (std::vector<std::int64_t>{id}));
     ASSERT_TRUE(store->AppendAudit({1, 5, "a", "b", "c", "d", "mac"}).ok());
+
+    // Schema 3 on the migrated registry: an old match keeps its status and
+    // has no review yet; the new tables take rows.
+    MatchRow match;
+    match.request_id = request;
+    match.person_id = id;
+    match.probability = 0.5;
+    match.explanation = "{}";
+    Result<std::int64_t> match_id = store->PutMatch(match);
+    ASSERT_TRUE(match_id.ok()) << match_id.status().ToString();
+    MatchRow review = **store->GetMatch(*match_id);
+    EXPECT_EQ(review.status, from >= 2 ? MatchStatus::kConfirmed : MatchStatus::kPotential);
+    EXPECT_EQ(review.probability, 0.5);  // the new score
+    EXPECT_EQ(review.created_at, from >= 2 ? 20 : 0);
+    EXPECT_EQ(review.decided_by, 0);
+    EXPECT_EQ(review.reason, "");
+    review.status = MatchStatus::kProposed;
+    review.proposed_by = 1;
+    review.reason = "same_person";
+    ASSERT_TRUE(store->UpdateMatchReview(review).ok());
+    DisclosureRow disclosure;
+    disclosure.match_id = *match_id;
+    disclosure.decision = 1;
+    ASSERT_TRUE(store->PutDisclosure(disclosure).ok());
+    ASSERT_TRUE(store->PutCase({request, 2, 1, 30}).ok());
+    OfficeRow office;
+    office.name = "Office";
+    Result<std::int64_t> office_id = store->InsertOffice(office);
+    ASSERT_TRUE(office_id.ok()) << office_id.status().ToString();
+    UserRow user;
+    user.name = "user";
+    user.office_id = *office_id;
+    user.password_hash = "h";
+    Result<std::int64_t> user_id = store->InsertUser(user);
+    ASSERT_TRUE(user_id.ok()) << user_id.status().ToString();
+    ASSERT_TRUE(store->InsertSession({"hash", *user_id, 1, 1}).ok());
+    RecordRow due = SampleRow("due");
+    due.office_id = *office_id;
+    due.review_at = 100;
+    Result<std::int64_t> due_id = store->InsertRecord(due);
+    ASSERT_TRUE(due_id.ok()) << due_id.status().ToString();
+    RecordFilter filter;
+    filter.review_due_by = 100;
+    EXPECT_EQ(*store->CountRecords(filter), 1);
     store.reset();
+
     // Reopening a migrated registry changes nothing.
     store = OpenOrFail(conninfo, OpenMode::kExisting);
     ASSERT_NE(store, nullptr);
     EXPECT_EQ((*store->GetEncoding(id))->blob, "enc");
+    EXPECT_EQ((*store->GetMatch(*match_id))->reason, "same_person");
+    EXPECT_EQ((*store->GetCase(request))->state, 2);
+    EXPECT_EQ((*store->FindUser("user"))->office_id, *office_id);
+    EXPECT_EQ(store->GetRecord(*due_id)->review_at, 100);
     EXPECT_EQ(*store->IntegrityCheck(), "ok");
   }
 }
@@ -563,6 +714,116 @@ TEST(PostgresStoreTest, CommitAfterAFailedStatementIsAborted) {
   EXPECT_TRUE(store.InsertRecord(SampleRow("kept")).ok());
 }
 
+// The refusals of the schema-3 writes do not abort the caller's transaction
+// on PostgreSQL (as a failed statement would): they are checked before, or
+// are inserts that do nothing. What came before and after is committed.
+TEST(PostgresStoreTest, RefusedAccountWritesLeaveTheTransactionUsable) {
+  std::string server = RequireServer();
+  if (server.empty()) return;
+  Result<std::unique_ptr<Store>> made = MakePostgresStore();
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  Store& store = **made;
+  Result<Transaction> txn = Transaction::Begin(store);
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  OfficeRow office;
+  office.name = "Goma";
+  Result<std::int64_t> goma = store.InsertOffice(office);
+  ASSERT_TRUE(goma.ok()) << goma.status().ToString();
+  EXPECT_EQ(store.InsertOffice(office).status().code(), StatusCode::kAlreadyExists);
+  office.name = "bad \xff name";
+  EXPECT_EQ(store.InsertOffice(office).status().code(), StatusCode::kInvalidArgument);
+  office.name = std::string("nul\0name", 8);
+  EXPECT_EQ(store.InsertOffice(office).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(store.FindOffice("bad \xff name")->has_value());
+
+  UserRow user;
+  user.name = "kahindo";
+  user.office_id = *goma + 1;
+  user.password_hash = "h";
+  EXPECT_EQ(store.InsertUser(user).status().code(), StatusCode::kNotFound);
+  user.office_id = *goma;
+  Result<std::int64_t> kahindo = store.InsertUser(user);
+  ASSERT_TRUE(kahindo.ok()) << kahindo.status().ToString();
+  EXPECT_EQ(store.InsertUser(user).status().code(), StatusCode::kAlreadyExists);
+  UserRow moved = **store.GetUser(*kahindo);
+  moved.office_id = *goma + 1;
+  EXPECT_EQ(store.UpdateUser(moved).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(store.FindUser("bad \xff name")->has_value());
+
+  SessionRow session{"hash", *kahindo, 1, 1};
+  ASSERT_TRUE(store.InsertSession(session).ok());
+  EXPECT_EQ(store.InsertSession(session).code(), StatusCode::kAlreadyExists);
+  session.id_hash = "other";
+  session.user_id = *kahindo + 1;
+  EXPECT_EQ(store.InsertSession(session).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.TouchSession("absent", 2).code(), StatusCode::kNotFound);
+
+  DisclosureRow disclosure;
+  disclosure.match_id = 42;
+  EXPECT_EQ(store.PutDisclosure(disclosure).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.PutCase({42, 1, 0, 0}).code(), StatusCode::kNotFound);
+  MatchRow review;
+  review.id = 42;
+  EXPECT_EQ(store.UpdateMatchReview(review).code(), StatusCode::kNotFound);
+  review.reason = "bad \xff";
+  EXPECT_EQ(store.UpdateMatchReview(review).code(), StatusCode::kInvalidArgument);
+
+  office.name = "Bukavu";
+  ASSERT_TRUE(store.InsertOffice(office).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(store
+                  .ForEachOffice([&](const OfficeRow& o) {
+                    names.push_back(o.name);
+                    return OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"Goma", "Bukavu"}));
+  EXPECT_TRUE(store.GetSession("hash")->has_value());
+  EXPECT_EQ(*store.IntegrityCheck(), "ok");
+}
+
+// More offices and users than one page holds come back whole and in order.
+TEST(PostgresStoreTest, ListingAccountsPages) {
+  std::string server = RequireServer();
+  if (server.empty()) return;
+  Result<std::unique_ptr<Store>> made = MakePostgresStore();
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  Store& store = **made;
+  const int count = static_cast<int>(internal::kPgPageRows) + 5;
+  {
+    Result<Transaction> txn = Transaction::Begin(store);
+    ASSERT_TRUE(txn.ok());
+    OfficeRow office;
+    office.name = "only";
+    std::int64_t office_id = *store.InsertOffice(office);
+    for (int i = 0; i < count; ++i) {
+      UserRow user;
+      user.name = "user-" + std::to_string(i);
+      user.office_id = office_id;
+      user.password_hash = "h";
+      ASSERT_TRUE(store.InsertUser(user).ok());
+    }
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  std::vector<std::int64_t> ids;
+  ASSERT_TRUE(store
+                  .ForEachUser([&](const UserRow& u) {
+                    ids.push_back(u.id);
+                    return OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(static_cast<int>(ids.size()), count);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+  // A callback's error stops the listing and comes back.
+  int seen = 0;
+  Status stopped = store.ForEachUser(
+      [&](const UserRow&) { return ++seen == 3 ? CancelledError("enough") : OkStatus(); });
+  EXPECT_EQ(stopped.code(), StatusCode::kCancelled);
+  EXPECT_EQ(seen, 3);
+}
+
 TEST(PostgresStoreTest, IntegrityCheckFindsGapsAndUncleanTombstones) {
   std::string server = RequireServer();
   if (server.empty()) return;
@@ -589,10 +850,35 @@ TEST(PostgresStoreTest, IntegrityCheckFindsGapsAndUncleanTombstones) {
   ASSERT_TRUE(check.ok());
   EXPECT_NE(check->find("shredded records still hold"), std::string::npos) << *check;
 
+  // Every review status is in range; a status beyond them is not, nor are
+  // a disclosure or a case that lost their match or record.
+  ExecSql(conninfo, "UPDATE records SET sealed = '' WHERE id = " + std::to_string(*id));
+  std::int64_t request = *store->InsertRecord(SampleRow("req"));
+  std::int64_t person = *store->InsertRecord(SampleRow("per"));
+  MatchRow match;
+  match.request_id = request;
+  match.person_id = person;
+  std::int64_t match_id = *store->PutMatch(match);
+  ASSERT_TRUE(store->SetMatchStatus(match_id, MatchStatus::kProposed).ok());
+  EXPECT_EQ(*store->IntegrityCheck(), "audit: 2 entries numbered 1..3, not 1..2 without gaps");
+  ExecSql(conninfo, "UPDATE matches SET status = 4");
+  check = store->IntegrityCheck();
+  ASSERT_TRUE(check.ok());
+  EXPECT_NE(check->find("matches: 1 with an unknown status"), std::string::npos) << *check;
+  ExecSql(conninfo,
+          "INSERT INTO disclosures VALUES(999, 1, 0, '', '', 0, 0);"
+          "INSERT INTO cases VALUES(999, 1, 0, 0)");
+  check = store->IntegrityCheck();
+  ASSERT_TRUE(check.ok());
+  EXPECT_NE(check->find("disclosures: 1 whose match is gone"), std::string::npos) << *check;
+  EXPECT_NE(check->find("cases: 1 whose record is gone"), std::string::npos) << *check;
+
   ExecSql(conninfo, "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   check = store->IntegrityCheck();
   ASSERT_TRUE(check.ok());
-  EXPECT_NE(check->find("schema version 1, expected 2"), std::string::npos) << *check;
+  EXPECT_NE(check->find("schema version 1, expected " + std::to_string(kSchemaVersion)),
+            std::string::npos)
+      << *check;
 
   ExecSql(conninfo, "DROP TABLE matches");
   check = store->IntegrityCheck();
@@ -789,6 +1075,8 @@ TEST(PostgresStoreTest, ShredLeavesNoRowVersionBehindAfterCheckpoint) {
   const std::string encoding = RandomBytes(200, 105);
   const std::string blocking_token = RandomBytes(17, 106);
   const std::string explanation = "explained-" + std::to_string(std::random_device{}());
+  const std::string message = RandomBytes(64, 107);
+  const std::string message_key = RandomBytes(40, 108);
   struct Place {
     const char* relation;
     bool index;
@@ -804,6 +1092,8 @@ TEST(PostgresStoreTest, ShredLeavesNoRowVersionBehindAfterCheckpoint) {
       {"blocking", false, &blocking_token},
       {"blocking_pkey", true, &blocking_token},
       {"matches", false, &explanation},
+      {"disclosures", false, &message},
+      {"disclosures", false, &message_key},
   };
 
   std::unique_ptr<Store> store = OpenOrFail(conninfo, OpenMode::kCreate);
@@ -831,7 +1121,14 @@ TEST(PostgresStoreTest, ShredLeavesNoRowVersionBehindAfterCheckpoint) {
   match.request_id = *id;
   match.person_id = 1;
   match.explanation = explanation;
-  ASSERT_TRUE(store->PutMatch(match).ok());
+  Result<std::int64_t> match_id = store->PutMatch(match);
+  ASSERT_TRUE(match_id.ok());
+  DisclosureRow disclosure;
+  disclosure.match_id = *match_id;
+  disclosure.sealed = message;
+  disclosure.wrapped_key = message_key;
+  ASSERT_TRUE(store->PutDisclosure(disclosure).ok());
+  ASSERT_TRUE(store->PutCase({*id, 1, 0, 0}).ok());
   match.request_id = 2;
   match.explanation = "other";
   ASSERT_TRUE(store->PutMatch(match).ok());
@@ -855,6 +1152,8 @@ TEST(PostgresStoreTest, ShredLeavesNoRowVersionBehindAfterCheckpoint) {
   ASSERT_TRUE(tombstone.ok());
   EXPECT_FALSE(tombstone->wrapped_key.has_value());
   EXPECT_EQ(*store->CountRecords({}), 20);
+  EXPECT_FALSE(store->GetCase(*id)->has_value());
+  EXPECT_EQ(QueryText(conninfo, "SELECT count(*) FROM disclosures"), "0");
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ Result<std::int64_t> SqliteStore::PutMatch(const MatchRow& row) {
 }
 
 Status SqliteStore::SetMatchStatus(std::int64_t id, MatchStatus status) {
-  if (static_cast<std::uint8_t>(status) > static_cast<std::uint8_t>(MatchStatus::kRejected)) {
+  if (static_cast<std::uint8_t>(status) > kMaxMatchStatus) {
     return InvalidArgumentError("set match status: unknown status");
   }
   KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kSetMatchStatus, "set match status"));
@@ -116,9 +116,7 @@ Status SqliteStore::SetMatchStatus(std::int64_t id, MatchStatus status) {
 
 Status SqliteStore::ForEachMatch(std::optional<MatchStatus> status,
                                  const std::function<Status(const MatchRow&)>& fn) {
-  std::string sql =
-      "SELECT id, request_id, person_id, probability, weight, explanation, status, created_at "
-      "FROM matches";
+  std::string sql = std::string("SELECT ") + kMatchColumns + " FROM matches";
   if (status) sql += " WHERE status = ?1";
   sql += " ORDER BY probability DESC, id";
   KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "list matches"));
@@ -129,20 +127,7 @@ Status SqliteStore::ForEachMatch(std::optional<MatchStatus> status,
   }
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    MatchRow row;
-    row.id = sqlite3_column_int64(stmt, 0);
-    row.request_id = sqlite3_column_int64(stmt, 1);
-    row.person_id = sqlite3_column_int64(stmt, 2);
-    row.probability = sqlite3_column_double(stmt, 3);
-    row.weight = sqlite3_column_double(stmt, 4);
-    row.explanation = ColumnBytes(stmt, 5);
-    int st = sqlite3_column_int(stmt, 6);
-    if (st < 0 || st > static_cast<int>(MatchStatus::kRejected)) {
-      return DataLossError("list matches: match " + std::to_string(row.id) +
-                           " has an unknown status");
-    }
-    row.status = static_cast<MatchStatus>(st);
-    row.created_at = sqlite3_column_int64(stmt, 7);
+    KL_ASSIGN_OR_RETURN(MatchRow row, ReadMatch(stmt));
     KL_RETURN_IF_ERROR(fn(row));
   }
   if (rc != SQLITE_DONE) return SqliteError(rc, "list matches");

@@ -218,6 +218,8 @@ Result<std::int64_t> SqliteStore::InsertRecord(const RecordRow& row) {
                                      : sqlite3_bind_null(stmt, 9);
   }
   if (rc == SQLITE_OK) rc = BindBlob(stmt, 10, row.sealed);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 11, row.office_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 12, row.review_at);
   if (rc != SQLITE_OK) return SqliteError(rc, "insert record");
   rc = sqlite3_step(stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE) {
@@ -318,7 +320,8 @@ Status SqliteStore::ShredRecord(std::int64_t id) {
     }
   }
   // The matching data is derived from the record: it goes with it.
-  for (Sql which : {Sql::kShredEncoding, Sql::kShredBlocking, Sql::kShredMatches}) {
+  for (Sql which : {Sql::kShredEncoding, Sql::kShredBlocking, Sql::kShredDisclosures,
+                    Sql::kShredCase, Sql::kShredMatches}) {
     KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(which, "shred record"));
     int rc = sqlite3_bind_int64(lease.get(), 1, id);
     if (rc != SQLITE_OK) return SqliteError(rc, "shred record");

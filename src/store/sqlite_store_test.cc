@@ -160,7 +160,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
     id = *inserted;
     ASSERT_TRUE((*store)->SetMeta("setting", "value").ok());
   }
-  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "2");
+  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='kinlink_registry'"), "1");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 
@@ -171,7 +171,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
   EXPECT_EQ(row->source_token, "persist");
   EXPECT_EQ(row->sealed, std::string(300, 's'));
   EXPECT_EQ(**(*store)->GetMeta("setting"), "value");
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
 }
 
 TEST(SqliteStoreTest, RejectsFilesThatAreNotRegistries) {
@@ -217,7 +217,7 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.status().message(),
-            "registry schema version 7 is newer than this kinlink (2); upgrade kinlink");
+            "registry schema version 7 is newer than this kinlink (3); upgrade kinlink");
   // Refusing did not touch the file.
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "7");
 }
@@ -242,7 +242,7 @@ TEST(SqliteStoreTest, MigratesAnOlderFile) {
           "INSERT INTO meta VALUES('schema_version', '0');");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
   Result<std::int64_t> id = (*store)->InsertRecord(SampleRow("after-migration"));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   ASSERT_TRUE((*store)->AppendAudit({1, 5, "a", "b", "c", "d", "mac"}).ok());
@@ -250,7 +250,7 @@ TEST(SqliteStoreTest, MigratesAnOlderFile) {
   EXPECT_EQ(QueryText(path,
                       "SELECT count(*) FROM sqlite_schema WHERE type='index' AND "
                       "name LIKE 'records_%'"),
-            "3");
+            "4");
 }
 
 TEST(SqliteStoreTest, MigratesAVersionOneRegistry) {
@@ -266,10 +266,12 @@ TEST(SqliteStoreTest, MigratesAVersionOneRegistry) {
   ASSERT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'encodings'"), "0");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "2");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
   Result<RecordRow> old = (*store)->GetRecord(5);
   ASSERT_TRUE(old.ok()) << old.status().ToString();
   EXPECT_EQ(old->sealed, "\xbb");
+  EXPECT_EQ(old->office_id, 0);  // schema 3 defaults
+  EXPECT_EQ(old->review_at, 0);
   ASSERT_TRUE((*store)->PutEncoding(5, 1, "enc").ok());
   const std::vector<std::string> tokens = {"tok"};
   ASSERT_TRUE((*store)->AddBlockingTokens(5, tokens).ok());

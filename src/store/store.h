@@ -27,7 +27,7 @@
 namespace kinlink::store {
 
 // Current schema version written by every backend.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // One record as stored. Everything here is safe to rest on disk.
 struct RecordRow {
@@ -41,6 +41,11 @@ struct RecordRow {
   std::string status_token;                // keyed token of the person status; "" = none
   std::optional<std::string> wrapped_key;  // nullopt = crypto-shredded
   std::string sealed;                      // AEAD ciphertext of the record
+  // Schema 3: the office that holds the record (0 = the registry itself,
+  // e.g. records of a CLI import) and the date by which it must be reviewed
+  // or erased (unix seconds; 0 = none).
+  std::int64_t office_id = 0;
+  std::int64_t review_at = 0;
 };
 
 struct RecordFilter {
@@ -49,6 +54,8 @@ struct RecordFilter {
   std::optional<std::int64_t> created_from;  // inclusive, unix seconds
   std::optional<std::int64_t> created_to;    // inclusive
   bool include_shredded = false;
+  // Records with a review date (review_at > 0) at or before this.
+  std::optional<std::int64_t> review_due_by;
 };
 
 struct ImportRow {
@@ -80,8 +87,16 @@ struct EncodingRow {
   std::string blob;
 };
 
-// Review state of a potential match.
-enum class MatchStatus : std::uint8_t { kPotential = 0, kConfirmed = 1, kRejected = 2 };
+// Review state of a potential match: found by matching (potential), put
+// forward by a caseworker (proposed), decided by an officer (confirmed or
+// rejected).
+enum class MatchStatus : std::uint8_t {
+  kPotential = 0,
+  kConfirmed = 1,
+  kRejected = 2,
+  kProposed = 3,
+};
+inline constexpr std::uint8_t kMaxMatchStatus = 3;
 
 // A potential match between a request and a person. The explanation holds
 // only field names, levels and weights (JSON), never values.
@@ -94,6 +109,62 @@ struct MatchRow {
   std::string explanation;
   MatchStatus status = MatchStatus::kPotential;
   std::int64_t created_at = 0;
+  // Schema 3, the review (UpdateMatchReview): user ids (0 = none), when
+  // decided, and a reason code from a fixed list (never free text).
+  std::int64_t proposed_by = 0;
+  std::int64_t decided_by = 0;
+  std::int64_t decided_at = 0;
+  std::string reason;
+};
+
+// Schema 3: accounts of the node server. None of this is personal data of
+// the people traced: office names, staff login names, roles, hashes.
+struct OfficeRow {
+  std::int64_t id = 0;  // assigned on insert
+  std::string name;     // unique
+  std::int64_t created_at = 0;
+};
+
+struct UserRow {
+  std::int64_t id = 0;  // assigned on insert
+  std::string name;     // login name, unique
+  std::int64_t office_id = 0;
+  std::uint8_t role = 0;       // auth::Role value
+  std::string password_hash;   // Argon2id (crypto_pwhash_str)
+  std::string totp_sealed;     // TOTP secret sealed by the engine; "" = none
+  std::int64_t totp_last_step = 0;  // last accepted TOTP step (no reuse)
+  std::int64_t failures = 0;        // consecutive failed logins
+  std::int64_t last_failure_at = 0;
+  bool disabled = false;
+  std::int64_t created_at = 0;
+};
+
+// A login session; the id itself is never stored, only its keyed hash.
+struct SessionRow {
+  std::string id_hash;
+  std::int64_t user_id = 0;
+  std::int64_t created_at = 0;
+  std::int64_t last_seen_at = 0;
+};
+
+// What the found person allows to be passed on (engine::DisclosureDecision
+// values) after a confirmed match; the message is sealed like a record.
+struct DisclosureRow {
+  std::int64_t match_id = 0;
+  std::uint8_t decision = 0;
+  std::uint32_t withhold = 0;  // bit set of withheld items (engine)
+  std::string sealed;          // AEAD ciphertext of the message and contact; "" = none
+  std::string wrapped_key;     // its data key, wrapped; "" = none
+  std::int64_t decided_by = 0;
+  std::int64_t decided_at = 0;
+};
+
+// The state of a tracing case, one per request (engine::CaseState values).
+struct CaseRow {
+  std::int64_t request_id = 0;
+  std::uint8_t state = 0;
+  std::int64_t updated_by = 0;
+  std::int64_t updated_at = 0;
 };
 
 class Store {
@@ -131,7 +202,8 @@ class Store {
   // INVALID_ARGUMENT when `wrapped_key` is empty.
   virtual Status SetWrappedKey(std::int64_t id, std::string_view wrapped_key) = 0;
   // Crypto-shred: destroys the wrapped data key and the ciphertext, and the
-  // tokens, so that nothing of the record can be opened again; the row
+  // tokens (and the record's matches, their disclosures and its case), so
+  // that nothing of the record can be opened again; the row
   // remains as a tombstone (version + 1, wrapped_key nullopt, sealed and
   // tokens empty). The backend must not leave the old bytes in free pages or
   // its log (SQLite: secure_delete + WAL checkpoint): call Checkpoint()
@@ -169,6 +241,48 @@ class Store {
   // id; stops at the first non-OK status of `fn`.
   virtual Status ForEachMatch(std::optional<MatchStatus> status,
                               const std::function<Status(const MatchRow&)>& fn) = 0;
+
+  // Schema 3: the review of matches. nullopt when absent.
+  virtual Result<std::optional<MatchRow>> GetMatch(std::int64_t id) = 0;
+  // Sets status, proposed_by, decided_by, decided_at and reason of match
+  // row.id. NOT_FOUND when absent.
+  virtual Status UpdateMatchReview(const MatchRow& row) = 0;
+  // The matches of one record (as request or as person), by descending
+  // probability, then id.
+  virtual Status ForEachMatchOf(std::int64_t record_id,
+                                const std::function<Status(const MatchRow&)>& fn) = 0;
+  // Inserts or replaces the disclosure decision of a match. NOT_FOUND when
+  // the match is absent. Shredding either record of the match deletes it.
+  virtual Status PutDisclosure(const DisclosureRow& row) = 0;
+  virtual Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) = 0;
+  // Inserts or replaces the case of a request. NOT_FOUND when the request is
+  // absent. Shredding the request deletes it.
+  virtual Status PutCase(const CaseRow& row) = 0;
+  virtual Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) = 0;
+
+  // Schema 3: accounts. Inserts return the new id; ALREADY_EXISTS for a
+  // name in use; INVALID_ARGUMENT for an empty name.
+  virtual Result<std::int64_t> InsertOffice(const OfficeRow& row) = 0;
+  virtual Result<std::optional<OfficeRow>> GetOffice(std::int64_t id) = 0;
+  virtual Result<std::optional<OfficeRow>> FindOffice(std::string_view name) = 0;
+  virtual Status ForEachOffice(const std::function<Status(const OfficeRow&)>& fn) = 0;  // by id
+  // ALREADY_EXISTS for a name in use; NOT_FOUND for an unknown office.
+  virtual Result<std::int64_t> InsertUser(const UserRow& row) = 0;
+  virtual Result<std::optional<UserRow>> GetUser(std::int64_t id) = 0;
+  virtual Result<std::optional<UserRow>> FindUser(std::string_view name) = 0;
+  // Replaces every field but id, name and created_at. NOT_FOUND when absent.
+  virtual Status UpdateUser(const UserRow& row) = 0;
+  virtual Status ForEachUser(const std::function<Status(const UserRow&)>& fn) = 0;  // by id
+  // ALREADY_EXISTS for a used hash; NOT_FOUND for an unknown user.
+  virtual Status InsertSession(const SessionRow& row) = 0;
+  virtual Result<std::optional<SessionRow>> GetSession(std::string_view id_hash) = 0;
+  // Sets last_seen_at. NOT_FOUND when absent.
+  virtual Status TouchSession(std::string_view id_hash, std::int64_t now) = 0;
+  // OK also when absent.
+  virtual Status DeleteSession(std::string_view id_hash) = 0;
+  // Deletes the sessions of `user_id` (0: of every user) last seen before
+  // `seen_before` (INT64_MAX: all of them). Returns how many.
+  virtual Result<std::int64_t> DeleteSessions(std::int64_t user_id, std::int64_t seen_before) = 0;
 
   virtual Result<std::int64_t> InsertImport(const ImportRow& row) = 0;
   virtual Status FinishImport(const ImportRow& row) = 0;

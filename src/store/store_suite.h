@@ -525,5 +525,6 @@ TEST_P(StoreSuite, CheckpointAndIntegrity) {
 
 // The matching tables (schema v2) are tested in store_matching_suite.h.
 #include "store/store_matching_suite.h"  // IWYU pragma: export
+#include "store/store_accounts_suite.h"  // IWYU pragma: export
 
 #endif  // KINLINK_STORE_STORE_SUITE_H_

@@ -1,7 +1,8 @@
 // Private to store: the PostgreSQL backend's class, shared by its source
 // files (postgres_store.cc: connection, schema, transactions, records,
 // imports, audit, maintenance; postgres_store_matching.cc: encodings,
-// blocking tokens and potential matches).
+// blocking tokens, potential matches and their review, disclosures, cases,
+// offices, users and sessions).
 #ifndef KINLINK_STORE_INTERNAL_PG_STORE_IMPL_H_
 #define KINLINK_STORE_INTERNAL_PG_STORE_IMPL_H_
 
@@ -66,6 +67,30 @@ class PostgresStore final : public Store {
   Status ForEachMatch(std::optional<MatchStatus> status,
                       const std::function<Status(const MatchRow&)>& fn) override;
 
+  Result<std::optional<MatchRow>> GetMatch(std::int64_t id) override;
+  Status UpdateMatchReview(const MatchRow& row) override;
+  Status ForEachMatchOf(std::int64_t record_id,
+                        const std::function<Status(const MatchRow&)>& fn) override;
+  Status PutDisclosure(const DisclosureRow& row) override;
+  Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) override;
+  Status PutCase(const CaseRow& row) override;
+  Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) override;
+
+  Result<std::int64_t> InsertOffice(const OfficeRow& row) override;
+  Result<std::optional<OfficeRow>> GetOffice(std::int64_t id) override;
+  Result<std::optional<OfficeRow>> FindOffice(std::string_view name) override;
+  Status ForEachOffice(const std::function<Status(const OfficeRow&)>& fn) override;
+  Result<std::int64_t> InsertUser(const UserRow& row) override;
+  Result<std::optional<UserRow>> GetUser(std::int64_t id) override;
+  Result<std::optional<UserRow>> FindUser(std::string_view name) override;
+  Status UpdateUser(const UserRow& row) override;
+  Status ForEachUser(const std::function<Status(const UserRow&)>& fn) override;
+  Status InsertSession(const SessionRow& row) override;
+  Result<std::optional<SessionRow>> GetSession(std::string_view id_hash) override;
+  Status TouchSession(std::string_view id_hash, std::int64_t now) override;
+  Status DeleteSession(std::string_view id_hash) override;
+  Result<std::int64_t> DeleteSessions(std::int64_t user_id, std::int64_t seen_before) override;
+
   Result<std::int64_t> InsertImport(const ImportRow& row) override;
   Status FinishImport(const ImportRow& row) override;
 
@@ -106,6 +131,21 @@ class PostgresStore final : public Store {
   Status ExplainNoChange(std::int64_t id, std::string_view operation);
   // FAILED_PRECONDITION when the record is shredded, NOT_FOUND when absent.
   Status RequireLiveRecord(std::int64_t id, std::string_view operation);
+  // NOT_FOUND (naming `what`) unless the statement `exists` (SELECT 1 ...
+  // WHERE id = $1) finds a row with this id. The check that keeps a foreign
+  // key violation, which would abort the caller's transaction, from
+  // happening (run under the writer lock, so the row cannot go meanwhile).
+  Status RequireRow(PgSql exists, std::int64_t id, std::string_view what,
+                    std::string_view operation);
+  // Matches by descending probability, then id, kPgPageRows at a time;
+  // `condition` (" AND ...") may use $2::bigint, bound to `value`.
+  Status PageMatches(const std::string& condition, std::optional<std::int64_t> value,
+                     std::string_view operation, const std::function<Status(const MatchRow&)>& fn);
+  // Pages through a statement taking (after id, limit) and returning rows
+  // in id order; `each` reads row i of a page, hands it on and returns its
+  // id.
+  Status PageById(PgSql which, std::string_view operation,
+                  const std::function<Result<std::int64_t>(const PGresult*, int)>& each);
 
   PgConn conn_;
   // Advisory lock serialising this registry's write transactions.

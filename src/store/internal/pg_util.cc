@@ -140,6 +140,8 @@ PgParams& PgParams::Float(double value) {
   return AddOwned(Be64(std::bit_cast<std::uint64_t>(value)));
 }
 
+PgParams& PgParams::Bool(bool value) { return AddOwned(std::string(1, value ? '\1' : '\0')); }
+
 PgParams& PgParams::Bytes(std::string_view bytes) {
   // A null pointer would mean SQL NULL: an empty value points at "".
   return Add(bytes.empty() ? "" : bytes.data(), bytes.size());
@@ -238,6 +240,8 @@ Result<RecordRow> ReadPgRecord(const PGresult* result, int row_index) {
     out.wrapped_key = row.Bytes(8);
   }
   out.sealed = row.Bytes(9);
+  out.office_id = row.Int(10);
+  out.review_at = row.Int(11);
   if (!row.ok()) return DataLossError("read record: a stored value is malformed");
   if (kind < 0 || kind > std::numeric_limits<std::uint8_t>::max()) {
     return DataLossError("read record: stored kind is out of range");
@@ -271,12 +275,98 @@ Result<MatchRow> ReadPgMatch(const PGresult* result, int row_index) {
   out.explanation = row.Bytes(5);
   std::int64_t status = row.Int(6);
   out.created_at = row.Int(7);
-  if (!row.ok()) return DataLossError("list matches: a stored value is malformed");
-  if (status < 0 || status > static_cast<int>(MatchStatus::kRejected)) {
-    return DataLossError("list matches: match " + std::to_string(out.id) +
-                         " has an unknown status");
+  out.proposed_by = row.Int(8);
+  out.decided_by = row.Int(9);
+  out.decided_at = row.Int(10);
+  out.reason = row.Bytes(11);
+  if (!row.ok()) return DataLossError("read match: a stored value is malformed");
+  if (status < 0 || status > kMaxMatchStatus) {
+    return DataLossError("read match: match " + std::to_string(out.id) + " has an unknown status");
   }
   out.status = static_cast<MatchStatus>(status);
+  return out;
+}
+
+namespace {
+
+// A stored small number (role, decision, state) that must fit its uint8 field.
+bool ToByte(std::int64_t value, std::uint8_t& out) {
+  if (value < 0 || value > std::numeric_limits<std::uint8_t>::max()) return false;
+  out = static_cast<std::uint8_t>(value);
+  return true;
+}
+
+}  // namespace
+
+Result<OfficeRow> ReadPgOffice(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  OfficeRow out;
+  out.id = row.Int(0);
+  out.name = row.Bytes(1);
+  out.created_at = row.Int(2);
+  if (!row.ok()) return DataLossError("read office: a stored value is malformed");
+  return out;
+}
+
+Result<UserRow> ReadPgUser(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  UserRow out;
+  out.id = row.Int(0);
+  out.name = row.Bytes(1);
+  out.office_id = row.Int(2);
+  std::int64_t role = row.Int(3);
+  out.password_hash = row.Bytes(4);
+  out.totp_sealed = row.Bytes(5);
+  out.totp_last_step = row.Int(6);
+  out.failures = row.Int(7);
+  out.last_failure_at = row.Int(8);
+  out.disabled = row.Bool(9);
+  out.created_at = row.Int(10);
+  if (!row.ok() || !ToByte(role, out.role)) {
+    return DataLossError("read user: a stored value is malformed");
+  }
+  return out;
+}
+
+Result<SessionRow> ReadPgSession(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  SessionRow out;
+  out.id_hash = row.Bytes(0);
+  out.user_id = row.Int(1);
+  out.created_at = row.Int(2);
+  out.last_seen_at = row.Int(3);
+  if (!row.ok()) return DataLossError("read session: a stored value is malformed");
+  return out;
+}
+
+Result<DisclosureRow> ReadPgDisclosure(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  DisclosureRow out;
+  out.match_id = row.Int(0);
+  std::int64_t decision = row.Int(1);
+  std::int64_t withhold = row.Int(2);
+  out.sealed = row.Bytes(3);
+  out.wrapped_key = row.Bytes(4);
+  out.decided_by = row.Int(5);
+  out.decided_at = row.Int(6);
+  if (!row.ok() || !ToByte(decision, out.decision) || withhold < 0 ||
+      withhold > std::numeric_limits<std::uint32_t>::max()) {
+    return DataLossError("read disclosure: a stored value is malformed");
+  }
+  out.withhold = static_cast<std::uint32_t>(withhold);
+  return out;
+}
+
+Result<CaseRow> ReadPgCase(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  CaseRow out;
+  out.request_id = row.Int(0);
+  std::int64_t state = row.Int(1);
+  out.updated_by = row.Int(2);
+  out.updated_at = row.Int(3);
+  if (!row.ok() || !ToByte(state, out.state)) {
+    return DataLossError("read case: a stored value is malformed");
+  }
   return out;
 }
 
@@ -293,6 +383,10 @@ std::string PgFilterSql(const RecordFilter& filter, int first_param) {
   }
   if (filter.created_from.has_value()) sql += " AND created_at >= " + param("bigint");
   if (filter.created_to.has_value()) sql += " AND created_at <= " + param("bigint");
+  // "review_at > 0" as written lets the partial index records_review_at serve.
+  if (filter.review_due_by.has_value()) {
+    sql += " AND review_at > 0 AND review_at <= " + param("bigint");
+  }
   if (!filter.include_shredded) sql += " AND wrapped_key IS NOT NULL";
   return sql;
 }
@@ -304,6 +398,7 @@ void BindPgFilter(const RecordFilter& filter, PgParams& params) {
   }
   if (filter.created_from.has_value()) params.Int(*filter.created_from);
   if (filter.created_to.has_value()) params.Int(*filter.created_to);
+  if (filter.review_due_by.has_value()) params.Int(*filter.review_due_by);
 }
 
 }  // namespace kinlink::store::internal

@@ -80,6 +80,8 @@ class PgParams {
   PgParams& Int(std::int64_t value);
   // A double precision ($n::float8).
   PgParams& Float(double value);
+  // A boolean ($n::boolean).
+  PgParams& Bool(bool value);
   // A bytea or text value; an empty value is empty, not NULL.
   PgParams& Bytes(std::string_view bytes);
   // Bytes, or NULL when empty (tokens: "" = none).
@@ -135,6 +137,14 @@ Result<RecordRow> ReadPgRecord(const PGresult* result, int row);
 Result<AuditRow> ReadPgAudit(const PGresult* result, int row);
 // Reads a row selecting kPgMatchColumns, in order.
 Result<MatchRow> ReadPgMatch(const PGresult* result, int row);
+// Read rows selecting kPgOfficeColumns, kPgUserColumns, kPgSessionColumns,
+// kPgDisclosureColumns and kPgCaseColumns, in order. DATA_LOSS when a value
+// is malformed or out of its field's range.
+Result<OfficeRow> ReadPgOffice(const PGresult* result, int row);
+Result<UserRow> ReadPgUser(const PGresult* result, int row);
+Result<SessionRow> ReadPgSession(const PGresult* result, int row);
+Result<DisclosureRow> ReadPgDisclosure(const PGresult* result, int row);
+Result<CaseRow> ReadPgCase(const PGresult* result, int row);
 
 // The conditions of a RecordFilter (" AND ..."), with parameters numbered
 // from `first_param`; the same text for the same set of present fields, so

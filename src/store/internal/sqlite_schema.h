@@ -76,13 +76,61 @@ CREATE TABLE matches(
 CREATE INDEX matches_person ON matches(person_id);
 CREATE INDEX matches_status ON matches(status, probability);
 )sql"},
+    {3, R"sql(
+ALTER TABLE records ADD COLUMN office_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN review_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX records_review_at ON records(review_at) WHERE review_at > 0;
+ALTER TABLE matches ADD COLUMN proposed_by INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE matches ADD COLUMN decided_by INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE matches ADD COLUMN decided_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE matches ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE offices(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  office_id INTEGER NOT NULL REFERENCES offices(id),
+  role INTEGER NOT NULL,
+  password_hash TEXT NOT NULL,
+  totp_sealed BLOB NOT NULL,
+  totp_last_step INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  last_failure_at INTEGER NOT NULL,
+  disabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE sessions(
+  id_hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL);
+CREATE INDEX sessions_user ON sessions(user_id, last_seen_at);
+CREATE TABLE disclosures(
+  match_id INTEGER PRIMARY KEY,
+  decision INTEGER NOT NULL,
+  withhold INTEGER NOT NULL,
+  sealed BLOB NOT NULL,
+  wrapped_key BLOB NOT NULL,
+  decided_by INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL);
+CREATE TABLE cases(
+  request_id INTEGER PRIMARY KEY,
+  state INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+)sql"},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
 
 inline constexpr const char* kRecordColumns =
     "id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
-    "wrapped_key, sealed";
+    "wrapped_key, sealed, office_id, review_at";
+
+inline constexpr const char* kMatchColumns =
+    "id, request_id, person_id, probability, weight, explanation, status, created_at, "
+    "proposed_by, decided_by, decided_at, reason";
 
 // The statements every connection prepares once (on first use) and reuses.
 enum class Sql : int {
@@ -112,6 +160,8 @@ enum class Sql : int {
   kSetMatchStatus,
   kShredEncoding,
   kShredBlocking,
+  kShredDisclosures,
+  kShredCase,
   kShredMatches,
   kCount,  // not a statement
 };
@@ -124,9 +174,10 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "INSERT INTO meta(key, value) VALUES(?1, ?2) "
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     "INSERT INTO records(id, kind, version, created_at, updated_at, import_id, source_token, "
-    "status_token, wrapped_key, sealed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    "status_token, wrapped_key, sealed, office_id, review_at) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     "SELECT id, kind, version, created_at, updated_at, import_id, source_token, status_token, "
-    "wrapped_key, sealed FROM records WHERE id = ?1",
+    "wrapped_key, sealed, office_id, review_at FROM records WHERE id = ?1",
     "SELECT id FROM records WHERE source_token = ?1 ORDER BY id",
     "UPDATE records SET sealed = ?3, version = ?4, updated_at = ?5, status_token = ?6 "
     "WHERE id = ?1 AND version = ?2 AND wrapped_key IS NOT NULL",
@@ -155,6 +206,9 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "UPDATE matches SET status = ?2 WHERE id = ?1",
     "DELETE FROM encodings WHERE record_id = ?1",
     "DELETE FROM blocking WHERE record_id = ?1",
+    "DELETE FROM disclosures WHERE match_id IN "
+    "(SELECT id FROM matches WHERE request_id = ?1 OR person_id = ?1)",
+    "DELETE FROM cases WHERE request_id = ?1",
     "DELETE FROM matches WHERE request_id = ?1 OR person_id = ?1",
 };
 

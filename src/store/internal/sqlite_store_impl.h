@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <initializer_list>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -69,6 +70,30 @@ class SqliteStore final : public Store {
   Status ForEachMatch(std::optional<MatchStatus> status,
                       const std::function<Status(const MatchRow&)>& fn) override;
 
+  Result<std::optional<MatchRow>> GetMatch(std::int64_t id) override;
+  Status UpdateMatchReview(const MatchRow& row) override;
+  Status ForEachMatchOf(std::int64_t record_id,
+                        const std::function<Status(const MatchRow&)>& fn) override;
+  Status PutDisclosure(const DisclosureRow& row) override;
+  Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) override;
+  Status PutCase(const CaseRow& row) override;
+  Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) override;
+
+  Result<std::int64_t> InsertOffice(const OfficeRow& row) override;
+  Result<std::optional<OfficeRow>> GetOffice(std::int64_t id) override;
+  Result<std::optional<OfficeRow>> FindOffice(std::string_view name) override;
+  Status ForEachOffice(const std::function<Status(const OfficeRow&)>& fn) override;
+  Result<std::int64_t> InsertUser(const UserRow& row) override;
+  Result<std::optional<UserRow>> GetUser(std::int64_t id) override;
+  Result<std::optional<UserRow>> FindUser(std::string_view name) override;
+  Status UpdateUser(const UserRow& row) override;
+  Status ForEachUser(const std::function<Status(const UserRow&)>& fn) override;
+  Status InsertSession(const SessionRow& row) override;
+  Result<std::optional<SessionRow>> GetSession(std::string_view id_hash) override;
+  Status TouchSession(std::string_view id_hash, std::int64_t now) override;
+  Status DeleteSession(std::string_view id_hash) override;
+  Result<std::int64_t> DeleteSessions(std::int64_t user_id, std::int64_t seen_before) override;
+
   Result<std::int64_t> InsertImport(const ImportRow& row) override;
   Status FinishImport(const ImportRow& row) override;
 
@@ -78,6 +103,20 @@ class SqliteStore final : public Store {
 
   Status Checkpoint() override;
   Result<std::string> IntegrityCheck() override;
+
+  // Helpers of sqlite_accounts.cc. Binds `params` (int64 or bytes; bytes bind as BLOB unless `text`) to a
+  // statement cached by its SQL text, and steps it to the end; returns the
+  // number of rows changed.
+  struct Param {
+    enum Type { kInt, kBlob, kText } type;
+    std::int64_t i = 0;
+    std::string_view b;
+  };
+  Result<std::int64_t> Run(const char* sql, std::initializer_list<Param> params,
+                           std::string_view operation);
+  // Same, calling `row` for every result row.
+  Status Query(const char* sql, std::initializer_list<Param> params, std::string_view operation,
+               const std::function<Status(sqlite3_stmt*)>& row);
 
  private:
   Result<StmtLease> Prepare(Sql which, std::string_view operation);

@@ -90,6 +90,30 @@ Result<RecordRow> ReadRecord(sqlite3_stmt* stmt) {
     row.wrapped_key = ColumnBytes(stmt, 8);
   }
   row.sealed = ColumnBytes(stmt, 9);
+  row.office_id = sqlite3_column_int64(stmt, 10);
+  row.review_at = sqlite3_column_int64(stmt, 11);
+  return row;
+}
+
+Result<MatchRow> ReadMatch(sqlite3_stmt* stmt) {
+  MatchRow row;
+  row.id = sqlite3_column_int64(stmt, 0);
+  row.request_id = sqlite3_column_int64(stmt, 1);
+  row.person_id = sqlite3_column_int64(stmt, 2);
+  row.probability = sqlite3_column_double(stmt, 3);
+  row.weight = sqlite3_column_double(stmt, 4);
+  row.explanation = ColumnBytes(stmt, 5);
+  const int st = sqlite3_column_int(stmt, 6);
+  if (st < 0 || st > kMaxMatchStatus) {
+    return DataLossError("read match: match " + std::to_string(row.id) +
+                         " has an unknown status");
+  }
+  row.status = static_cast<MatchStatus>(st);
+  row.created_at = sqlite3_column_int64(stmt, 7);
+  row.proposed_by = sqlite3_column_int64(stmt, 8);
+  row.decided_by = sqlite3_column_int64(stmt, 9);
+  row.decided_at = sqlite3_column_int64(stmt, 10);
+  row.reason = ColumnBytes(stmt, 11);
   return row;
 }
 
@@ -115,6 +139,7 @@ std::string FilterWhere(const RecordFilter& filter) {
   }
   if (filter.created_from.has_value()) where += " AND created_at >= ?3";
   if (filter.created_to.has_value()) where += " AND created_at <= ?4";
+  if (filter.review_due_by.has_value()) where += " AND review_at > 0 AND review_at <= ?5";
   if (!filter.include_shredded) where += " AND wrapped_key IS NOT NULL";
   return where;
 }
@@ -130,6 +155,9 @@ int BindFilter(sqlite3_stmt* stmt, const RecordFilter& filter) {
   }
   if (rc == SQLITE_OK && filter.created_to.has_value()) {
     rc = sqlite3_bind_int64(stmt, 4, *filter.created_to);
+  }
+  if (rc == SQLITE_OK && filter.review_due_by.has_value()) {
+    rc = sqlite3_bind_int64(stmt, 5, *filter.review_due_by);
   }
   return rc;
 }

@@ -35,11 +35,14 @@ std::string ColumnBytes(sqlite3_stmt* stmt, int column);
 // Reads the current row of a statement selecting kRecordColumns, in order.
 // DATA_LOSS when the stored kind is out of range.
 Result<RecordRow> ReadRecord(sqlite3_stmt* stmt);
+// Reads the current row of a statement selecting kMatchColumns, in order.
+// DATA_LOSS for an unknown status.
+Result<MatchRow> ReadMatch(sqlite3_stmt* stmt);
 // Reads the current row of a statement selecting seq, time, actor, action,
 // target, detail, mac.
 AuditRow ReadAudit(sqlite3_stmt* stmt);
 
-// The WHERE clause for a RecordFilter, using parameters ?1..?4; the same
+// The WHERE clause for a RecordFilter, using parameters ?1..?5; the same
 // text for the same set of present fields, so that it can be cached.
 std::string FilterWhere(const RecordFilter& filter);
 // Binds the filter's values to a statement built with FilterWhere.
