@@ -110,11 +110,14 @@ std::string_view MatchStatusName(store::MatchStatus status) {
 std::string ExplanationJson(const score::Explanation& e) {
   nlohmann::ordered_json fields = nlohmann::ordered_json::array();
   for (const score::FieldContribution& c : e.fields) {
-    fields.push_back({{"field", c.field},
-                      {"level", c.level},
-                      {"label", c.level_label},
-                      {"missing", c.missing},
-                      {"weight", Round3(c.weight)}});
+    nlohmann::ordered_json f = {{"field", c.field},
+                                {"level", c.level},
+                                {"label", c.level_label},
+                                {"missing", c.missing},
+                                {"weight", Round3(c.weight)}};
+    // An agreement set aside because a correlated field already counted.
+    if (c.grouped) f["grouped"] = true;
+    fields.push_back(std::move(f));
   }
   nlohmann::ordered_json j = {{"prior", Round3(e.prior_weight)},
                               {"fields", std::move(fields)},

@@ -35,6 +35,10 @@ Status ComparisonSpec::Validate() const {
     if (fs.missing() < 0 || fs.missing() >= fs.num_levels) {
       return InvalidArgumentError(where + " '" + fs.name + "': missing level out of range");
     }
+    if (fs.group < 0 || fs.group >= kMaxGroups) {
+      return InvalidArgumentError(where + " '" + fs.name + "': group not in [0, " +
+                                  std::to_string(kMaxGroups - 1) + "]");
+    }
     if (fs.tf_adjustable && fs.missing() == 0) {
       return InvalidArgumentError(where + " '" + fs.name +
                                   "': level 0 cannot be both missing and tf-adjustable");

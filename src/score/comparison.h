@@ -32,6 +32,8 @@ namespace kinlink::score {
 // Limits on a spec (levels are stored in one byte).
 inline constexpr int kMaxLevels = 64;
 inline constexpr std::size_t kMaxFields = 128;
+// Field groups are numbered 1..kMaxGroups-1 (FieldSpec::group).
+inline constexpr int kMaxGroups = 8;
 
 struct FieldSpec {
   // A field with the default missing level (the last) and no labels.
@@ -54,6 +56,12 @@ struct FieldSpec {
   // Optional display labels, one per level; empty means "level N" and
   // "missing".
   std::vector<std::string> level_labels;
+  // Fields of one group (> 0) are evidence of one thing: in a weight, only
+  // the strongest agreement of the group counts, while every disagreement
+  // does. For places, which move together with the family (siblings share
+  // birth place and locality), so that their agreements do not add up as
+  // if independent. 0 = no group.
+  int group = 0;
 
   int missing() const { return missing_level < 0 ? num_levels - 1 : missing_level; }
   // Label of `level` (precondition: 0 <= level < num_levels).

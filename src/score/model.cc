@@ -1,6 +1,7 @@
 #include "score/model.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -139,10 +140,19 @@ double FellegiSunterModel::TfAdjustment(std::size_t field, int level, TfFrequenc
 
 double FellegiSunterModel::Weight(std::span<const std::uint8_t> levels, TfFrequencies tf) const {
   double w = PriorWeight();
+  // Strongest positive weight per group (groups are small numbers).
+  std::array<double, kMaxGroups> best{};
   for (std::size_t f = 0; f < levels.size(); ++f) {
     const int l = levels[f];
-    w += weights_[f][static_cast<std::size_t>(l)] + TfAdjustment(f, l, tf);
+    const double fw = weights_[f][static_cast<std::size_t>(l)] + TfAdjustment(f, l, tf);
+    const int g = spec_.fields[f].group;
+    if (g > 0 && fw > 0) {
+      best[static_cast<std::size_t>(g)] = std::max(best[static_cast<std::size_t>(g)], fw);
+    } else {
+      w += fw;
+    }
   }
+  for (double b : best) w += b;
   return w;
 }
 
@@ -157,6 +167,7 @@ Explanation FellegiSunterModel::Explain(std::span<const std::uint8_t> levels,
   e.prior_weight = PriorWeight();
   e.total_weight = e.prior_weight;
   e.fields.reserve(levels.size());
+  std::array<int, kMaxGroups> best{};  // field index + 1 of each group's strongest agreement
   for (std::size_t f = 0; f < levels.size(); ++f) {
     const FieldSpec& fs = spec_.fields[f];
     FieldContribution c;
@@ -166,8 +177,23 @@ Explanation FellegiSunterModel::Explain(std::span<const std::uint8_t> levels,
     c.missing = c.level == fs.missing();
     c.tf_adjustment = TfAdjustment(f, c.level, tf);
     c.weight = weights_[f][static_cast<std::size_t>(c.level)] + c.tf_adjustment;
-    e.total_weight += c.weight;
+    if (fs.group > 0 && c.weight > 0) {
+      int& b = best[static_cast<std::size_t>(fs.group)];
+      if (b == 0 || c.weight > e.fields[static_cast<std::size_t>(b - 1)].weight) {
+        b = static_cast<int>(f) + 1;
+      }
+    }
     e.fields.push_back(std::move(c));
+  }
+  for (std::size_t f = 0; f < e.fields.size(); ++f) {
+    FieldContribution& c = e.fields[f];
+    const int g = spec_.fields[f].group;
+    if (g > 0 && c.weight > 0 && best[static_cast<std::size_t>(g)] != static_cast<int>(f) + 1) {
+      c.grouped = true;
+      c.weight = 0;
+      c.tf_adjustment = 0;
+    }
+    e.total_weight += c.weight;
   }
   e.probability = WeightToProbability(e.total_weight);
   return e;
@@ -208,6 +234,7 @@ std::string FellegiSunterModel::ToJson() const {
     jf["num_levels"] = fs.num_levels;
     jf["missing_level"] = fs.missing();
     jf["tf_adjustable"] = fs.tf_adjustable;
+    if (fs.group > 0) jf["group"] = fs.group;
     jf["level_labels"] = fs.level_labels;
     jf["m"] = m_[f];
     jf["u"] = u_[f];
@@ -242,6 +269,7 @@ Result<FellegiSunterModel> FellegiSunterModel::FromJson(std::string_view json) {
       fs.num_levels = jf.at("num_levels").get<int>();
       fs.missing_level = jf.at("missing_level").get<int>();
       fs.tf_adjustable = jf.at("tf_adjustable").get<bool>();
+      fs.group = jf.value("group", 0);
       fs.level_labels = jf.at("level_labels").get<std::vector<std::string>>();
       m.push_back(jf.at("m").get<std::vector<double>>());
       u.push_back(jf.at("u").get<std::vector<double>>());

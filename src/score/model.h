@@ -53,6 +53,9 @@ struct FieldContribution {
   double weight = 0.0;
   // The part of `weight` due to term-frequency adjustment (0 if none).
   double tf_adjustment = 0.0;
+  // An agreement not counted because a stronger one of its group was
+  // (FieldSpec::group); `weight` is then 0.
+  bool grouped = false;
 };
 
 // A waterfall: prior_weight + Σ fields[i].weight == total_weight.

@@ -84,6 +84,55 @@ TEST(ModelTest, WeightFollowsFellegiSunter) {
   EXPECT_NEAR(m.Weight(missing), m.PriorWeight(), 1e-12);
 }
 
+// Fields of one group count their strongest agreement once; every
+// disagreement still counts; the explanation says which agreement was set
+// aside; the group survives a JSON round trip.
+TEST(ModelTest, GroupedFieldsCountTheirStrongestAgreementOnce) {
+  ComparisonSpec spec;
+  spec.fields.push_back(FieldSpec::Make("given_name", 3));
+  FieldSpec birth_place = FieldSpec::Make("birth_place", 3);
+  birth_place.group = 1;
+  FieldSpec locality = FieldSpec::Make("locality", 3);
+  locality.group = 1;
+  spec.fields.push_back(birth_place);
+  spec.fields.push_back(locality);
+  auto model = FellegiSunterModel::Create(spec, 0.01);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  FellegiSunterModel m = std::move(*model);
+  ASSERT_TRUE(m.SetM(1, std::vector<double>{0.9, 0.1, 0}).ok());
+  ASSERT_TRUE(m.SetU(1, std::vector<double>{0.01, 0.99, 0}).ok());
+  ASSERT_TRUE(m.SetM(2, std::vector<double>{0.8, 0.2, 0}).ok());
+  ASSERT_TRUE(m.SetU(2, std::vector<double>{0.1, 0.9, 0}).ok());
+  const double given = m.LevelWeight(0, 0);
+  const double bp_agree = m.LevelWeight(1, 0);
+  const double loc_agree = m.LevelWeight(2, 0);
+  const double loc_differ = m.LevelWeight(2, 1);
+  ASSERT_GT(bp_agree, loc_agree);
+  ASSERT_GT(loc_agree, 0);
+  ASSERT_LT(loc_differ, 0);
+
+  const std::vector<std::uint8_t> both = {0, 0, 0};
+  EXPECT_NEAR(m.Weight(both), m.PriorWeight() + given + bp_agree, 1e-9);
+  const std::vector<std::uint8_t> one = {0, 1, 0};  // birth place differs
+  EXPECT_NEAR(m.Weight(one), m.PriorWeight() + given + m.LevelWeight(1, 1) + loc_agree, 1e-9);
+  const std::vector<std::uint8_t> none = {0, 1, 1};
+  EXPECT_NEAR(m.Weight(none), m.PriorWeight() + given + m.LevelWeight(1, 1) + loc_differ, 1e-9);
+
+  Explanation e = m.Explain(both);
+  EXPECT_FALSE(e.fields[1].grouped);
+  EXPECT_TRUE(e.fields[2].grouped);
+  EXPECT_EQ(e.fields[2].weight, 0);
+  EXPECT_NEAR(e.total_weight, m.Weight(both), 1e-9);
+
+  Result<FellegiSunterModel> back = FellegiSunterModel::FromJson(m.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->spec().fields[2].group, 1);
+  EXPECT_NEAR(back->Weight(both), m.Weight(both), 1e-9);
+
+  spec.fields[2].group = kMaxGroups;
+  EXPECT_EQ(spec.Validate().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(ModelTest, SetParamsRejectsBadInputAndFloorsZeros) {
   FellegiSunterModel m = MakeModel();
   EXPECT_FALSE(m.SetM(0, std::vector<double>{1, 0}).ok());
