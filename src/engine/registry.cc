@@ -12,6 +12,7 @@
 
 #include "engine/internal/codec.h"
 #include "engine/internal/matcher.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace kinlink::engine {
@@ -25,6 +26,14 @@ constexpr std::string_view kMetaCreatedAt = "created_at";
 
 std::string DbPath(const std::string& data_dir) {
   return (fs::path(data_dir) / kRegistryFileName).string();
+}
+
+// The store of a location: a PostgreSQL database for a postgresql:// URI,
+// else the SQLite file in the directory.
+Result<std::unique_ptr<store::Store>> OpenStoreAt(const std::string& location,
+                                                  store::OpenMode mode) {
+  if (IsDatabaseUri(location)) return store::OpenPostgresStore(location, mode);
+  return store::OpenSqliteStore(DbPath(location), mode);
 }
 
 // True when `path` would lie inside `dir` (both made absolute; symlinks of
@@ -62,6 +71,10 @@ KeySource KeySource::KeyFile(std::string path) {
   KeySource source;
   source.key_file_ = std::move(path);
   return source;
+}
+
+bool IsDatabaseUri(std::string_view location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
 std::string FormatRegistryId(std::int64_t id) { return "KL-" + std::to_string(id); }
@@ -113,6 +126,17 @@ Result<std::unique_ptr<Registry>> Registry::Create(const std::string& data_dir,
                                                    std::string actor) {
   KL_RETURN_IF_ERROR(crypto::Initialize());
   if (data_dir.empty()) return InvalidArgumentError("no data directory given (--data or KINLINK_DATA)");
+  if (IsDatabaseUri(data_dir)) {
+    // PostgreSQL: the schema must not exist yet in that database.
+    crypto::SecretBytes master = crypto::SecretBytes::Random(crypto::kKeyBytes);
+    KL_ASSIGN_OR_RETURN(crypto::WrappedKey wrapped, Wrap(master, key, options));
+    Result<std::unique_ptr<store::Store>> db = OpenStoreAt(data_dir, store::OpenMode::kCreate);
+    if (!db.ok()) return db.status().WithContext("the PostgreSQL registry");
+    std::unique_ptr<Registry> reg(
+        new Registry(data_dir, std::move(*db), std::move(master), std::move(actor)));
+    KL_RETURN_IF_ERROR(reg->Initialize(wrapped, key.is_key_file()));
+    return reg;
+  }
   if (key.is_key_file() && IsInside(key.key_file(), data_dir)) {
     return InvalidArgumentError(
         "the key file must be kept outside the data directory, or a thief of the data "
@@ -140,31 +164,33 @@ Result<std::unique_ptr<Registry>> Registry::Create(const std::string& data_dir,
                       store::OpenSqliteStore(db_path, store::OpenMode::kCreate));
   std::unique_ptr<Registry> reg(
       new Registry(data_dir, std::move(db), std::move(master), std::move(actor)));
-  {
-    KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg->store_));
-    KL_RETURN_IF_ERROR(reg->store_->SetMeta(kMetaMasterKey, wrapped.Serialize()));
-    KL_RETURN_IF_ERROR(reg->store_->SetMeta(kMetaCreatedAt, std::to_string(std::time(nullptr))));
-    KL_RETURN_IF_ERROR(internal::SetNextRecordId(*reg->store_, 1));
-    KL_RETURN_IF_ERROR(reg->store_->SetMeta(internal::kMetaIndexNext, "1"));
-    KL_RETURN_IF_ERROR(reg->audit_->Append(
-        reg->actor_, "registry.create", "registry",
-        key.is_key_file() ? R"({"key":"key-file"})" : R"({"key":"passphrase"})"));
-    KL_RETURN_IF_ERROR(txn.Commit());
-  }
+  KL_RETURN_IF_ERROR(reg->Initialize(wrapped, key.is_key_file()));
   return reg;
+}
+
+Status Registry::Initialize(const crypto::WrappedKey& wrapped, bool key_file) {
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
+  KL_RETURN_IF_ERROR(store_->SetMeta(kMetaMasterKey, wrapped.Serialize()));
+  KL_RETURN_IF_ERROR(store_->SetMeta(kMetaCreatedAt, std::to_string(std::time(nullptr))));
+  KL_RETURN_IF_ERROR(internal::SetNextRecordId(*store_, 1));
+  KL_RETURN_IF_ERROR(store_->SetMeta(internal::kMetaIndexNext, "1"));
+  KL_RETURN_IF_ERROR(audit_->Append(actor_, "registry.create", "registry",
+                                    key_file ? R"({"key":"key-file"})" : R"({"key":"passphrase"})"));
+  return txn.Commit();
 }
 
 Result<std::unique_ptr<Registry>> Registry::Open(const std::string& data_dir, const KeySource& key,
                                                  std::string actor) {
   KL_RETURN_IF_ERROR(crypto::Initialize());
   if (data_dir.empty()) return InvalidArgumentError("no data directory given (--data or KINLINK_DATA)");
-  const std::string db_path = DbPath(data_dir);
-  std::error_code ec;
-  if (!fs::exists(db_path, ec)) {
-    return NotFoundError("no registry in " + data_dir + " (create one with `kinlink init`)");
+  if (!IsDatabaseUri(data_dir)) {
+    std::error_code ec;
+    if (!fs::exists(DbPath(data_dir), ec)) {
+      return NotFoundError("no registry in " + data_dir + " (create one with `kinlink init`)");
+    }
   }
   KL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
-                      store::OpenSqliteStore(db_path, store::OpenMode::kExisting));
+                      OpenStoreAt(data_dir, store::OpenMode::kExisting));
   KL_ASSIGN_OR_RETURN(std::optional<std::string> blob, db->GetMeta(kMetaMasterKey));
   if (!blob) return DataLossError("the registry has no wrapped master key");
   KL_ASSIGN_OR_RETURN(crypto::WrappedKey wrapped, crypto::WrappedKey::Parse(*blob));
@@ -180,7 +206,8 @@ Result<std::unique_ptr<Registry>> Registry::Open(const std::string& data_dir, co
 }
 
 Status Registry::Rekey(const KeySource& new_key, const CreateOptions& options) {
-  if (new_key.is_key_file() && IsInside(new_key.key_file(), data_dir_)) {
+  if (new_key.is_key_file() && !IsDatabaseUri(data_dir_) &&
+      IsInside(new_key.key_file(), data_dir_)) {
     return InvalidArgumentError("the key file must be kept outside the data directory");
   }
   KL_ASSIGN_OR_RETURN(crypto::WrappedKey wrapped, Wrap(master_, new_key, options));

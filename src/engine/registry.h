@@ -198,6 +198,11 @@ struct ExportOptions {
   bool registry_ids = false;         // add a first column registry_id
 };
 
+// True for a PostgreSQL URI (postgresql://... or postgres://...): the
+// registry then lives in that database instead of DATA_DIR/registry.db.
+// Several `kinlink serve` processes may share it.
+bool IsDatabaseUri(std::string_view location);
+
 // "KL-17" for registry id 17.
 std::string FormatRegistryId(std::int64_t id);
 // 17 for "KL-17" (case-insensitive prefix); nullopt otherwise.
@@ -302,6 +307,9 @@ class Registry {
            crypto::SecretBytes master, std::string actor);
   Result<std::int64_t> Resolve(std::string_view id, std::optional<record::Kind> kind);
   Result<record::Record> Decrypt(const store::RecordRow& row);
+  // A new registry's meta (wrapped master key, counters) and first audit
+  // entry, in one transaction.
+  Status Initialize(const crypto::WrappedKey& wrapped, bool key_file);
   Status Audit(std::string_view action, std::string_view target, std::string_view detail);
   std::string SourceToken(record::Kind kind, std::string_view source_id) const;
   std::string StatusToken(record::PersonStatus status) const;
