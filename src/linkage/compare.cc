@@ -23,6 +23,14 @@ bool SharesAny(const std::vector<score::Key128>& a, const std::vector<score::Key
   return false;
 }
 
+// Dice of two features' filters with their popcounts kept beside them.
+// Filters of different lengths (one side missing) are not similar.
+template <typename F>
+double BloomDice(const F& a, const F& b) {
+  if (a.bloom.bits() != b.bloom.bits() || a.bloom.bits() == 0) return 0.0;
+  return match::DiceCounted(a.bloom, a.bloom_ones, b.bloom, b.bloom_ones);
+}
+
 bool SamePhonetic(const NameFeature& a, const NameFeature& b) {
   auto eq = [](const score::Key128& x, const score::Key128& y) { return !x.empty() && x == y; };
   return eq(a.phonetic, b.phonetic) || eq(a.phonetic, b.phonetic_alt) ||
@@ -36,7 +44,7 @@ std::uint8_t CompareText(const TextFeature& a, const TextFeature& b, Mode mode, 
   if (a.exact == b.exact) return 0;
   if (!a.skeleton.empty() && a.skeleton == b.skeleton) return 1;
   const double s = mode == Mode::kPlaintext ? match::JaroWinklerSimilarity(a.latin, b.latin)
-                                            : match::Dice(a.bloom, b.bloom);
+                                            : BloomDice(a, b);
   return s >= (mode == Mode::kPlaintext ? jw : dice) ? 1 : 2;
 }
 
@@ -118,7 +126,7 @@ std::uint8_t CompareName(const NameFeature& a, const NameFeature& b, Mode mode,
     if (s >= t.name_jw_high) return kNameClose;
     if (s >= t.name_jw_low) return kNameSimilar;
   } else {
-    s = match::Dice(a.bloom, b.bloom);
+    s = BloomDice(a, b);
     if (s >= t.name_dice_high) return kNameClose;
     if (s >= t.name_dice_low) return kNameSimilar;
   }

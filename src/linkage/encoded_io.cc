@@ -119,10 +119,16 @@ class Reader {
     for (score::Key128& k : n->variant_groups) {
       if (!Key(&k)) return false;
     }
-    return Bloom(&n->bloom);
+    if (!Bloom(&n->bloom)) return false;
+    n->bloom_ones = static_cast<std::uint32_t>(n->bloom.PopCount());
+    return true;
   }
   bool Text(TextFeature* t) {
-    return Flag(&t->present) && Key(&t->exact) && Key(&t->skeleton) && Bloom(&t->bloom);
+    if (!(Flag(&t->present) && Key(&t->exact) && Key(&t->skeleton) && Bloom(&t->bloom))) {
+      return false;
+    }
+    t->bloom_ones = static_cast<std::uint32_t>(t->bloom.PopCount());
+    return true;
   }
   bool Date(DateFeature* d) {
     std::uint8_t kind = 0;

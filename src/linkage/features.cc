@@ -223,7 +223,10 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
     items.qgram_strings = grams;
     items.whole_items = whole;
     Result<match::BloomFilter> bloom = encoders_->names[0].Encode(items);
-    if (bloom.ok()) out->bloom = std::move(*bloom);
+    if (bloom.ok()) {
+      out->bloom = std::move(*bloom);
+      out->bloom_ones = static_cast<std::uint32_t>(out->bloom.PopCount());
+    }
   }
   name_cache_.emplace(std::move(cache_key), *out);
 }
@@ -245,7 +248,10 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
     match::BloomItems items;
     items.qgram_strings = grams;
     Result<match::BloomFilter> bloom = encoders_->texts[field].Encode(items);
-    if (bloom.ok()) out->bloom = std::move(*bloom);
+    if (bloom.ok()) {
+      out->bloom = std::move(*bloom);
+      out->bloom_ones = static_cast<std::uint32_t>(out->bloom.PopCount());
+    }
   }
 }
 

@@ -49,8 +49,9 @@ struct NameFeature {
   score::Key128 phonetic;       // Double Metaphone primary
   score::Key128 phonetic_alt;   // Double Metaphone alternate (zero if same)
   std::vector<score::Key128> variant_groups;  // keyed name-variant group ids
-  // Encoded mode only.
+  // Encoded mode only; bloom_ones = bloom.PopCount() (derived, not stored).
   match::BloomFilter bloom;
+  std::uint32_t bloom_ones = 0;
 };
 
 // A place or address field.
@@ -60,6 +61,7 @@ struct TextFeature {
   score::Key128 exact;
   score::Key128 skeleton;  // consonant skeleton of the Latin form (Homs ~ حمص)
   match::BloomFilter bloom;  // encoded mode only
+  std::uint32_t bloom_ones = 0;  // bloom.PopCount() (derived, not stored)
 };
 
 struct DateFeature {

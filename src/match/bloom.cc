@@ -76,6 +76,15 @@ BloomFilter BloomFilter::XorFold() const {
   return out;
 }
 
+double DiceCounted(const BloomFilter& a, std::size_t ones_a, const BloomFilter& b,
+                   std::size_t ones_b, PopcountKernel kernel) {
+  if (a.bits() != b.bits()) std::abort();  // documented precondition
+  if (ones_a + ones_b == 0) return 0.0;
+  const internal::PopcountKernels k = internal::KernelsFor(kernel);
+  return DiceFromCounts(k.and_popcount(a.words().data(), b.words().data(), a.words().size()),
+                        ones_a, ones_b);
+}
+
 double Dice(const BloomFilter& a, const BloomFilter& b, PopcountKernel kernel) {
   if (a.bits() != b.bits()) std::abort();  // documented precondition
   const internal::PopcountKernels k = internal::KernelsFor(kernel);

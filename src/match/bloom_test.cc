@@ -278,5 +278,22 @@ TEST_F(BloomEncoderTest, EmptyInputAndInvalidUtf8) {
   EXPECT_EQ(bad, Encode(enc, "a\xEF\xBF\xBD" "b"));
 }
 
+TEST(BloomDiceTest, CountedDiceEqualsDiceOnRandomFilters) {
+  std::mt19937_64 rng(7);
+  for (std::size_t bits : {64u, 1024u, 2048u}) {
+    for (int round = 0; round < 50; ++round) {
+      BloomFilter a = *BloomFilter::Create(bits);
+      BloomFilter b = *BloomFilter::Create(bits);
+      const int density = round % 5;  // 0 = empty filters too
+      for (std::size_t i = 0; i < bits; ++i) {
+        if (density > 0 && rng() % 5 < static_cast<unsigned>(density)) a.Set(i);
+        if (density > 0 && rng() % 7 < static_cast<unsigned>(density)) b.Set(i);
+      }
+      EXPECT_DOUBLE_EQ(DiceCounted(a, a.PopCount(), b, b.PopCount()), Dice(a, b))
+          << bits << " bits, round " << round;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kinlink::match
