@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev postgresql
+  libcpp-httplib-dev
 )
 
 missing=()

@@ -216,6 +216,63 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"potential", "confirmed", "rejected"}));
   matches->callback([&] { action = [&] { return CmdMatches(o); }; });
 
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the registry's JSON API (/api/v1) over HTTP(S) until SIGINT or SIGTERM");
+  AddData(serve, o);
+  AddKey(serve, o);
+  AddJson(serve, o);
+  serve->add_option("--listen", o.listen,
+                    "Address to listen on (default 127.0.0.1; plain HTTP only on loopback "
+                    "unless --allow-remote)");
+  serve->add_option("--port", o.port, "TCP port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--tls-cert", o.tls_cert, "TLS certificate chain (PEM); needs --tls-key");
+  serve->add_option("--tls-key", o.tls_key, "TLS private key (PEM); needs --tls-cert");
+  serve->add_flag("--allow-remote", o.allow_remote,
+                  "Allow plain HTTP on a non-loopback address (behind a TLS proxy only)");
+  serve->add_option("--max-body", o.max_body, "Largest request body in bytes (default 1 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{64} << 20));
+  serve->add_option("--max-header", o.max_header,
+                    "Largest request line and headers in bytes (default 8 KiB)")
+      ->check(CLI::Range(std::uint64_t{256}, std::uint64_t{1} << 20));
+  serve->add_option("--read-timeout", o.read_timeout, "Seconds a request may stall (default 10)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  serve->add_option("--write-timeout", o.write_timeout,
+                    "Seconds a response may stall (default 10)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  serve->add_option("--idle-timeout", o.idle_timeout,
+                    "Seconds an idle keep-alive connection stays open (default 5)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  serve->add_option("--max-connections", o.max_connections,
+                    "Connections served at once (default 16)")
+      ->check(CLI::Range(1, 1024));
+  serve->add_option("--session-idle", o.session_idle,
+                    "Seconds after which an unused session ends (default 900)")
+      ->check(CLI::Range(std::int64_t{60}, std::int64_t{86400}));
+  serve->callback([&] { action = [&] { return CmdServe(o); }; });
+
+  auto* user = app.add_subcommand("user", "Manage the staff accounts of the node server");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand(
+      "add", "Add a staff account (password from KINLINK_USER_PASSWORD or a prompt)");
+  AddData(user_add, o);
+  AddKey(user_add, o);
+  AddJson(user_add, o);
+  user_add->add_option("NAME", o.user_name, "Login name: 1-64 of a-z 0-9 . _ -")->required();
+  user_add->add_option("--office", o.office, "The office (created when new)")->required();
+  user_add->add_option("--role", o.role, "admin, officer, caseworker or auditor")
+      ->required()
+      ->check(CLI::IsMember({"admin", "officer", "caseworker", "auditor"}));
+  user_add->add_flag("--second-factor", o.second_factor,
+                     "Give a caseworker or auditor a TOTP second factor (admins and officers "
+                     "always get one)");
+  user_add->callback([&] { action = [&] { return CmdUserAdd(o); }; });
+  auto* user_list = user->add_subcommand("list", "List the staff accounts");
+  AddData(user_list, o);
+  AddKey(user_list, o);
+  AddJson(user_list, o);
+  user_list->callback([&] { action = [&] { return CmdUserList(o); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

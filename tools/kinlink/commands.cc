@@ -105,9 +105,14 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
+Result<engine::KeySource> OpenKey(const Options& o) {
+  return ResolveKey(o.key_file, o.passphrase_file, "KINLINK_PASSPHRASE", false);
+}
+
+std::string CliActor() { return Actor(); }
+
 Result<std::unique_ptr<Registry>> OpenRegistry(const Options& o) {
-  KL_ASSIGN_OR_RETURN(engine::KeySource key,
-                      ResolveKey(o.key_file, o.passphrase_file, "KINLINK_PASSPHRASE", false));
+  KL_ASSIGN_OR_RETURN(engine::KeySource key, OpenKey(o));
   Result<std::unique_ptr<Registry>> reg = Registry::Open(o.data, key, Actor());
   if (!reg.ok() && reg.status().code() == StatusCode::kUnauthenticated) {
     return reg.status().WithContext("cannot open the registry in " + o.data);

@@ -10,6 +10,7 @@
 #include "common/result.h"
 
 namespace kinlink::engine {
+class KeySource;
 class Registry;
 }  // namespace kinlink::engine
 
@@ -73,6 +74,26 @@ struct Options {
   std::string age;
   std::string sex;
   std::string place;
+
+  // serve (0 for a limit or timeout: the server's default)
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  std::string tls_cert;
+  std::string tls_key;
+  bool allow_remote = false;
+  std::uint64_t max_body = 0;
+  std::uint64_t max_header = 0;
+  std::int64_t read_timeout = 0;
+  std::int64_t write_timeout = 0;
+  std::int64_t idle_timeout = 0;
+  int max_connections = 0;
+  std::int64_t session_idle = 0;
+
+  // user add
+  std::string user_name;
+  std::string office;
+  std::string role;
+  bool second_factor = false;
 };
 
 // Prints an error on stderr (and as JSON on stdout with --json); returns
@@ -83,6 +104,10 @@ int Usage(const std::string& message);
 // Opens the registry of --data with the key from --key-file, --passphrase-file,
 // KINLINK_PASSPHRASE or a prompt; the actor is "cli:" + the OS user.
 Result<std::unique_ptr<engine::Registry>> OpenRegistry(const Options& o);
+// The key OpenRegistry uses (for commands that open the registry through
+// engine::Node), and its actor ("cli:" + the OS user).
+Result<engine::KeySource> OpenKey(const Options& o);
+std::string CliActor();
 // Creates or truncates `path` with mode 0600 (outputs name people) and
 // opens it for writing; refuses to follow a symlink.
 Result<std::unique_ptr<std::ofstream>> CreatePrivateFile(const std::string& path);
@@ -102,6 +127,9 @@ int CmdLink(const Options& o);
 int CmdDedupe(const Options& o);
 int CmdSearch(const Options& o);   // registry_commands.cc
 int CmdMatches(const Options& o);  // registry_commands.cc
+int CmdServe(const Options& o);     // server_commands.cc
+int CmdUserAdd(const Options& o);   // server_commands.cc
+int CmdUserList(const Options& o);  // server_commands.cc
 
 }  // namespace kinlink::cli
 

@@ -1,0 +1,1039 @@
+// Integration tests of the node server: a real server::Server on
+// 127.0.0.1 (ephemeral port) over a real engine::Node on a temporary SQLite
+// registry, driven with httplib::Client; and `kinlink serve` as a process.
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/session.h"
+#include "auth/totp.h"
+#include "engine/node.h"
+#include "engine/registry.h"
+#include "tests/test_util.h"
+
+extern char** environ;
+
+namespace kinlink {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ReadFile;
+using testing::TempDir;
+
+constexpr const char* kPassword = "correct horse battery staple";
+
+// Personal data planted in records: none of it may reach the access log.
+const std::vector<std::string> kCanaries = {"محمد الحسن",
+                                            "Mohamad Alhasan",
+                                            "Canary Lane",
+                                            "+961 70 123 456",
+                                            "mohamad.canary@example.org",
+                                            "Canaryville",
+                                            "Layla Canarytest",
+                                            "Call me on Sunday",
+                                            kPassword};
+
+// ---- A client with a session.
+
+struct Reply {
+  int status = 0;
+  Json body;
+  std::string raw;
+  httplib::Headers headers;
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+struct Session {
+  std::string cookie;  // kl_session value
+  std::string csrf;
+  std::int64_t user_id = 0;
+};
+
+class Client {
+ public:
+  explicit Client(int port, bool tls = false) {
+    if (tls) {
+      auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+      c->enable_server_certificate_verification(false);
+      http_ = std::move(c);
+    } else {
+      http_ = std::make_unique<httplib::ClientImpl>("127.0.0.1", port);
+    }
+    http_->set_read_timeout(60, 0);
+  }
+
+  Reply Call(const std::string& method, const std::string& path, const Session* s,
+             const std::optional<Json>& body = std::nullopt, bool send_csrf = true,
+             const std::string& csrf_override = "") {
+    httplib::Headers h;
+    if (s != nullptr && !s->cookie.empty()) h.emplace("Cookie", "kl_session=" + s->cookie);
+    if (s != nullptr && send_csrf && method != "GET") {
+      h.emplace("X-CSRF-Token", csrf_override.empty() ? s->csrf : csrf_override);
+    }
+    const std::string payload = body ? body->dump() : "";
+    httplib::Result r = method == "GET" ? http_->Get(path.c_str(), h)
+                        : method == "PATCH"
+                            ? http_->Patch(path.c_str(), h, payload, "application/json")
+                            : http_->Post(path.c_str(), h, payload, "application/json");
+    Reply out;
+    if (!r) {
+      out.status = -1;
+      return out;
+    }
+    out.status = r->status;
+    out.raw = r->body;
+    out.headers = r->headers;
+    out.body = Json::parse(r->body, nullptr, false);
+    return out;
+  }
+
+  Reply Get(const std::string& path, const Session* s = nullptr) { return Call("GET", path, s); }
+  Reply Post(const std::string& path, const Session* s, const Json& body) {
+    return Call("POST", path, s, body);
+  }
+
+  httplib::ClientImpl& raw() { return *http_; }
+
+ private:
+  std::unique_ptr<httplib::ClientImpl> http_;
+};
+
+std::string CookieValue(const std::string& set_cookie) {
+  const std::string prefix = "kl_session=";
+  if (set_cookie.rfind(prefix, 0) != 0) return "";
+  return set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
+}
+
+// ---- The fixture: a registry, a node, accounts in three offices, a server.
+
+struct Account {
+  std::string name;
+  std::string office;
+  auth::Role role;
+  std::string totp_secret;  // raw bytes; "" without a second factor
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kIdleTimeout = 600;
+
+  void SetUp() override {
+    const std::string data = dir_ / "registry";
+    const engine::KeySource key = engine::KeySource::KeyFile(dir_ / "key.hex");
+    {
+      auto created = engine::Registry::Create(data, key, engine::CreateOptions{}, "test");
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+    }
+    engine::NodeOptions options;
+    options.fast_password_hashing = true;
+    options.idle_timeout_s = kIdleTimeout;
+    auto node = engine::Node::Open(data, key, options);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    node_ = std::move(*node);
+    now_ = static_cast<std::int64_t>(std::time(nullptr));
+
+    AddAccount("root", "amman", auth::Role::kAdmin);
+    AddAccount("omar", "amman", auth::Role::kOfficer);
+    AddAccount("ana", "amman", auth::Role::kCaseworker);
+    AddAccount("audra", "amman", auth::Role::kAuditor);
+    AddAccount("bilal", "beirut", auth::Role::kOfficer);
+    AddAccount("bea", "beirut", auth::Role::kCaseworker);
+    AddAccount("carim", "cairo", auth::Role::kOfficer);
+
+    server::ServerOptions so;
+    so.port = 0;
+    so.retention_interval_s = 0;
+    so.max_body_bytes = 64 * 1024;
+    so.logins_per_minute = 0;  // tested on its own below
+    so.clock = [this] { return now_.load(); };
+    so.access_log = [this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_.emplace_back(line);
+    };
+    auto srv = server::Server::Create(*node_, so);
+    ASSERT_TRUE(srv.ok()) << srv.status().ToString();
+    server_ = std::move(*srv);
+    ASSERT_TRUE(server_->Start().ok());
+    client_ = std::make_unique<Client>(server_->port());
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    // Whatever a test did, the access log holds no personal data and no
+    // credential.
+    const std::string log = AccessLog();
+    for (const std::string& canary : kCanaries) {
+      EXPECT_THAT(log, Not(HasSubstr(canary)));
+    }
+    for (const auto& [name, s] : sessions_) {
+      EXPECT_THAT(log, Not(HasSubstr(s.cookie)));
+      EXPECT_THAT(log, Not(HasSubstr(s.csrf)));
+    }
+  }
+
+  void AddAccount(const std::string& name, const std::string& office, auth::Role role) {
+    engine::NewUser u;
+    u.name = name;
+    u.office = office;
+    u.role = role;
+    u.password = kPassword;
+    auto added = node_->AddUserBootstrap(u, now_);
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    Account a{name, office, role, ""};
+    if (!added->totp_secret.empty()) {
+      auto raw = auth::Base32Decode(added->totp_secret);
+      ASSERT_TRUE(raw.ok());
+      a.totp_secret = *raw;
+    }
+    accounts_[name] = a;
+  }
+
+  std::string AccessLog() {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    std::string all;
+    for (const std::string& l : log_) all += l + "\n";
+    return all;
+  }
+
+  // Each login with a second factor moves the clock to the next TOTP step:
+  // a code is accepted once.
+  Reply LoginReply(const std::string& name, const std::string& password,
+                   std::optional<std::string> code = std::nullopt) {
+    Json body = {{"user", name}, {"password", password}};
+    auto account = accounts_.find(name);
+    if (account != accounts_.end() && !account->second.totp_secret.empty() && !code) {
+      now_ += 30;
+      code = auth::TotpCode(account->second.totp_secret, now_);
+    }
+    if (code) body["totp"] = *code;
+    return client_->Post("/api/v1/login", nullptr, body);
+  }
+
+  Session Login(const std::string& name) {
+    Reply r = LoginReply(name, kPassword);
+    EXPECT_EQ(r.status, 200) << name << ": " << r.raw;
+    Session s;
+    s.cookie = CookieValue(r.Header("Set-Cookie"));
+    s.csrf = r.body.value("csrf_token", "");
+    s.user_id = r.body["user"].value("id", 0);
+    sessions_[name] = s;
+    return s;
+  }
+
+  // A tracing request of the Amman office, in Arabic script, and a found
+  // person registered by the Beirut office, in Latin script.
+  std::int64_t RegisterRequest(const Session& s) {
+    Json fields = {{"id", "R-1"},
+                   {"full_name", "محمد الحسن"},
+                   {"given_name", "محمد"},
+                   {"family_name", "الحسن"},
+                   {"father_name", "خالد"},
+                   {"sex", "m"},
+                   {"birth_date", "1987-03"},
+                   {"birth_place", "حمص"},
+                   {"country", "SY"},
+                   {"enquirer_name", "Layla Canarytest"},
+                   {"enquirer_phone", "+963 900 000 001"},
+                   {"relationship", "mother"}};
+    Reply r = client_->Post("/api/v1/records", &s, {{"kind", "request"}, {"fields", fields}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("id", 0);
+  }
+
+  std::int64_t RegisterPerson(const Session& s) {
+    Json fields = {{"id", "P-1"},
+                   {"full_name", "Mohamad Alhasan"},
+                   {"given_name", "Mohamad"},
+                   {"family_name", "Alhasan"},
+                   {"father_name", "Khaled"},
+                   {"sex", "m"},
+                   {"birth_date", "1987-03-12"},
+                   {"birth_place", "Homs"},
+                   {"address", "12 Canary Lane"},
+                   {"locality", "Canaryville"},
+                   {"country", "LB"},
+                   {"phone", "+961 70 123 456"},
+                   {"email", "mohamad.canary@example.org"},
+                   {"status", "safe"}};
+    Reply r = client_->Post("/api/v1/records", &s, {{"kind", "person"}, {"fields", fields}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("id", 0);
+  }
+
+  // The match between request and person, as `s` lists it.
+  std::int64_t MatchOf(const Session& s, std::int64_t request_id, std::int64_t person_id) {
+    Reply r = client_->Get("/api/v1/matches", &s);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    for (const Json& m : r.body["matches"]) {
+      if (m["request"]["id"] == request_id && m["person"]["id"] == person_id) return m["id"];
+    }
+    return 0;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<engine::Node> node_;
+  std::atomic<std::int64_t> now_{0};
+  std::map<std::string, Account> accounts_;
+  std::map<std::string, Session> sessions_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<Client> client_;
+};
+
+// ---- Transport.
+
+TEST_F(ServerTest, HealthzNeedsNoSessionAndEveryResponseHasSecurityHeaders) {
+  for (const std::string& path :
+       {std::string("/healthz"), std::string("/api/v1/me"), std::string("/no/such/Canaryville")}) {
+    Reply r = client_->Get(path);
+    EXPECT_EQ(r.Header("Cache-Control"), "no-store") << path;
+    EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer") << path;
+    EXPECT_THAT(r.Header("Content-Security-Policy"), HasSubstr("default-src 'none'")) << path;
+    EXPECT_THAT(r.Header("Content-Type"), HasSubstr("application/json")) << path;
+  }
+  Reply health = client_->Get("/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body["status"], "ok");
+  Reply none = client_->Get("/no/such/Canaryville");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(none.body["error"]["code"], "NOT_FOUND");
+  EXPECT_EQ(client_->Get("/api/v1/me").status, 401);
+  // The unmatched path is logged as its shape, never its words.
+  EXPECT_THAT(AccessLog(), HasSubstr(R"("path":"/{x}/{x}/{x}")"));
+}
+
+TEST_F(ServerTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheCsrfToken) {
+  Reply r = LoginReply("ana", kPassword);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const std::string cookie = r.Header("Set-Cookie");
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(cookie, HasSubstr("Path=/"));
+  EXPECT_THAT(cookie, Not(HasSubstr("Secure")));  // plain HTTP on loopback
+  Session s{CookieValue(cookie), r.body["csrf_token"], 0};
+  EXPECT_EQ(s.cookie.size(), auth::kSessionIdChars);
+  EXPECT_EQ(r.body["user"]["role"], "caseworker");
+  EXPECT_EQ(r.body["user"]["office"], "amman");
+  sessions_["ana"] = s;
+  Reply me = client_->Get("/api/v1/me", &s);
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(me.body["user"]["name"], "ana");
+  EXPECT_EQ(me.body["csrf_token"], s.csrf);
+  // The access log names the user by id only.
+  EXPECT_THAT(AccessLog(), HasSubstr(R"("path":"/api/v1/me","status":200)"));
+  EXPECT_THAT(AccessLog(), Not(HasSubstr("ana")));
+}
+
+TEST_F(ServerTest, SecondFactorIsRequiredAndAWrongCodeIsDenied) {
+  const std::string secret = accounts_.at("omar").totp_secret;
+  now_ += 30;
+  const std::string right = auth::TotpCode(secret, now_);
+  std::string wrong = right;
+  wrong[0] = wrong[0] == '9' ? '0' : static_cast<char>(wrong[0] + 1);
+  Reply bad = LoginReply("omar", kPassword, wrong);
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(bad.body["error"]["code"], "UNAUTHENTICATED");
+  EXPECT_TRUE(bad.Header("Set-Cookie").empty());
+  EXPECT_EQ(LoginReply("omar", kPassword, "").status, 401);  // no code at all
+  Reply good = LoginReply("omar", kPassword, right);
+  EXPECT_EQ(good.status, 200) << good.raw;
+  // The same code is accepted once.
+  EXPECT_EQ(LoginReply("omar", kPassword, right).status, 401);
+  // The messages do not tell which part was wrong.
+  EXPECT_EQ(bad.body["error"]["message"],
+            LoginReply("nobody", kPassword, "123456").body["error"]["message"]);
+}
+
+TEST_F(ServerTest, RepeatedFailuresLockTheAccountEvenForTheRightPassword) {
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(LoginReply("ana", "wrong password " + std::to_string(i)).status, 401);
+  Reply locked = LoginReply("ana", kPassword);
+  EXPECT_EQ(locked.status, 401);
+  EXPECT_TRUE(locked.Header("Set-Cookie").empty());
+  // The lock has a backoff, not forever.
+  now_ += 31;
+  EXPECT_EQ(LoginReply("ana", kPassword).status, 200);
+}
+
+TEST_F(ServerTest, StateChangingCallsNeedTheSessionsCsrfToken) {
+  Session ana = Login("ana");
+  Session bea = Login("bea");
+  const Json body = {{"kind", "request"}, {"fields", {{"full_name", "Test Person"}}}};
+  Reply missing = client_->Call("POST", "/api/v1/records", &ana, body, false);
+  EXPECT_EQ(missing.status, 403);
+  EXPECT_EQ(missing.body["error"]["code"], "PERMISSION_DENIED");
+  EXPECT_EQ(client_->Call("POST", "/api/v1/records", &ana, body, true, "x").status, 403);
+  // Another session's token is not this one's.
+  EXPECT_EQ(client_->Call("POST", "/api/v1/records", &ana, body, true, bea.csrf).status, 403);
+  EXPECT_EQ(client_->Call("POST", "/api/v1/logout", &ana, Json::object(), false).status, 403);
+  EXPECT_EQ(client_->Call("POST", "/api/v1/records", &ana, body).status, 201);
+  // Logout ends the session and clears the cookie.
+  Reply out = client_->Call("POST", "/api/v1/logout", &ana, Json::object());
+  EXPECT_EQ(out.status, 204);
+  EXPECT_THAT(out.Header("Set-Cookie"), HasSubstr("Max-Age=0"));
+  EXPECT_EQ(client_->Get("/api/v1/me", &ana).status, 401);
+}
+
+TEST_F(ServerTest, IdleSessionsExpire) {
+  Session ana = Login("ana");
+  now_ += kIdleTimeout - 1;
+  EXPECT_EQ(client_->Get("/api/v1/me", &ana).status, 200);  // touched
+  now_ += kIdleTimeout + 1;
+  Reply expired = client_->Get("/api/v1/me", &ana);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_THAT(expired.Header("Set-Cookie"), HasSubstr("Max-Age=0"));
+  Session forged{std::string(auth::kSessionIdChars, 'A'), "x", 0};
+  EXPECT_EQ(client_->Get("/api/v1/me", &forged).status, 401);
+  Session junk{"not a session; id=\"1\"", "x", 0};
+  EXPECT_EQ(client_->Get("/api/v1/me", &junk).status, 401);
+}
+
+TEST_F(ServerTest, RequestLimits) {
+  Session ana = Login("ana");
+  // Body over max_body_bytes (64 KiB here).
+  const Json big = {{"kind", "request"}, {"fields", {{"notes", std::string(70 * 1024, 'x')}}}};
+  Reply too_big = client_->Post("/api/v1/records", &ana, big);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.body["error"]["code"], "INVALID_ARGUMENT");
+  // Nesting deeper than kMaxJsonDepth.
+  std::string deep = R"({"kind":"request","fields":)";
+  for (int i = 0; i < 20; ++i) deep += "[";
+  for (int i = 0; i < 20; ++i) deep += "]";
+  deep += "}";
+  httplib::Headers h = {{"Cookie", "kl_session=" + ana.cookie}, {"X-CSRF-Token", ana.csrf}};
+  auto r = client_->raw().Post("/api/v1/records", h, deep, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr("kMaxJsonDepth"));
+  // Not JSON, wrong content type, wrong member types.
+  r = client_->raw().Post("/api/v1/records", h, "{not json", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  r = client_->raw().Post("/api/v1/records", h, "kind=request",
+                          "application/x-www-form-urlencoded");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  EXPECT_EQ(
+      client_->Post("/api/v1/records", &ana, {{"kind", "request"}, {"fields", {{"full_name", 7}}}})
+          .status,
+      400);
+  EXPECT_EQ(
+      client_
+          ->Post("/api/v1/records", &ana, {{"kind", "request"}, {"fields", {{"shoe_size", "44"}}}})
+          .status,
+      400);
+  EXPECT_EQ(client_->Post("/api/v1/records", &ana, {{"kind", "request"}, {"extra", 1}}).status,
+            400);
+  // Headers over max_header_bytes.
+  httplib::Headers fat = {{"X-Padding", std::string(4000, 'p')},
+                          {"X-More", std::string(4500, 'q')}};
+  r = client_->raw().Get("/healthz", fat);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  // An id that is not one.
+  EXPECT_EQ(client_->Get("/api/v1/records/Canaryville", &ana).status, 404);
+  // Query parameters out of range.
+  EXPECT_EQ(client_->Get("/api/v1/audit?limit=100000", &ana).status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/matches?status=Canaryville", &ana).status, 400);
+}
+
+TEST_F(ServerTest, PostWithoutContentLengthIsRefusedAtOnce) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string req = "POST /api/v1/logout HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  char buf[2048];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  ::close(fd);
+  ASSERT_GT(n, 12);
+  EXPECT_EQ(std::string(buf, 12), "HTTP/1.1 411");
+}
+
+// ---- The workflow, and what the enquirer may be told.
+
+TEST_F(ServerTest, WorkflowFromRequestToReunificationDisclosesOnlyWhatWasAllowed) {
+  Session ana = Login("ana");      // caseworker, Amman: holds the request
+  Session omar = Login("omar");    // officer, Amman
+  Session bea = Login("bea");      // caseworker, Beirut: holds the person
+  Session bilal = Login("bilal");  // officer, Beirut
+
+  const std::int64_t request_id = RegisterRequest(ana);
+  const std::int64_t person_id = RegisterPerson(bea);
+  ASSERT_GT(request_id, 0);
+  ASSERT_GT(person_id, 0);
+
+  // The match is found across scripts and offices.
+  const std::int64_t match_id = MatchOf(ana, request_id, person_id);
+  ASSERT_GT(match_id, 0) << client_->Get("/api/v1/matches", &ana).raw;
+  const std::string match_path = "/api/v1/matches/" + std::to_string(match_id);
+
+  // Amman sees its request, not Beirut's person.
+  Reply seen = client_->Get(match_path, &ana);
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(seen.body["status"], "potential");
+  EXPECT_TRUE(seen.body["request"]["visible"]);
+  EXPECT_EQ(seen.body["request"]["fields"]["full_name"], "محمد الحسن");
+  EXPECT_FALSE(seen.body["person"]["visible"]);
+  EXPECT_EQ(seen.body["person"]["office"], "beirut");
+  EXPECT_FALSE(seen.body["person"].contains("fields"));
+  // Beirut sees its person, without whereabouts or contact.
+  Reply theirs = client_->Get(match_path, &bea);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.body["person"]["fields"]["full_name"], "Mohamad Alhasan");
+  for (const char* hidden : {"address", "locality", "phone", "email", "status", "country"}) {
+    EXPECT_FALSE(theirs.body["person"]["fields"].contains(hidden)) << hidden;
+  }
+  for (const std::string& body : {seen.raw, theirs.raw}) {
+    for (const char* c : {"Canary Lane", "Canaryville", "+961 70 123 456", "mohamad.canary"}) {
+      EXPECT_THAT(body, Not(HasSubstr(c)));
+    }
+  }
+  EXPECT_GT(seen.body["explanation"]["fields"].size(), 0u);
+
+  // Caseworker proposes; a caseworker may not decide; the officer of the
+  // request's office confirms.
+  EXPECT_EQ(client_->Post(match_path + "/propose", &ana, Json::object()).status, 204);
+  EXPECT_EQ(client_->Post(match_path + "/propose", &ana, Json::object()).status, 409);
+  EXPECT_EQ(client_->Post(match_path + "/decision", &ana, {{"decision", "confirm"}}).status, 403);
+  EXPECT_EQ(client_->Post(match_path + "/decision", &bilal, {{"decision", "confirm"}}).status, 403);
+  EXPECT_EQ(client_->Post(match_path + "/decision", &omar, {{"decision", "maybe"}}).status, 400);
+  EXPECT_EQ(client_->Post(match_path + "/decision", &omar, {{"decision", "confirm"}}).status, 204);
+  EXPECT_EQ(client_->Get(match_path, &ana).body["status"], "confirmed");
+
+  const std::string view_path = "/api/v1/cases/" + std::to_string(request_id) + "/enquirer-view";
+  auto expect_no_contact = [&](const Reply& v) {
+    for (const char* c :
+         {"Canary Lane", "Canaryville", "+961 70 123 456", "mohamad.canary", "LB"}) {
+      EXPECT_THAT(v.raw, Not(HasSubstr(c))) << v.raw;
+    }
+  };
+
+  // Before the found person's decision: nothing about them.
+  Reply before = client_->Get(view_path, &ana);
+  ASSERT_EQ(before.status, 200) << before.raw;
+  EXPECT_EQ(before.body["outcome"], "searching");
+  EXPECT_EQ(before.body["state"], "match_confirmed");
+  EXPECT_TRUE(before.body["contact"].empty());
+  EXPECT_FALSE(before.body.contains("message"));
+  expect_no_contact(before);
+
+  // The decision is the person's office's to record.
+  const std::string disclosure = match_path + "/disclosure";
+  EXPECT_EQ(client_->Post(disclosure, &omar, {{"decision", "contact"}}).status, 403);
+  EXPECT_EQ(client_->Post(disclosure, &bea, {{"decision", "contact"}}).status, 403);
+  EXPECT_EQ(client_->Post(disclosure, &bilal, {{"decision", "everything"}}).status, 400);
+  EXPECT_EQ(client_->Post(disclosure, &bilal, {{"decision", "contact"}, {"withhold", {"address"}}})
+                .status,
+            400);
+
+  // Alive and well: only that.
+  EXPECT_EQ(client_->Post(disclosure, &bilal, {{"decision", "alive_and_well"}}).status, 204);
+  Reply alive = client_->Get(view_path, &ana);
+  ASSERT_EQ(alive.status, 200);
+  EXPECT_EQ(alive.body["outcome"], "alive_and_well");
+  EXPECT_EQ(alive.body["state"], "disclosure_recorded");
+  EXPECT_TRUE(alive.body["contact"].empty());
+  expect_no_contact(alive);
+
+  // Nothing may be said.
+  EXPECT_EQ(client_->Post(disclosure, &bilal, {{"decision", "nothing"}}).status, 204);
+  Reply nothing = client_->Get(view_path, &ana);
+  EXPECT_EQ(nothing.body["outcome"], "nothing");
+  expect_no_contact(nothing);
+
+  // A message, and nothing else.
+  EXPECT_EQ(
+      client_->Post(disclosure, &bilal, {{"decision", "message"}, {"message", "Call me on Sunday"}})
+          .status,
+      204);
+  Reply message = client_->Get(view_path, &ana);
+  EXPECT_EQ(message.body["outcome"], "message");
+  EXPECT_EQ(message.body["message"], "Call me on Sunday");
+  EXPECT_TRUE(message.body["contact"].empty());
+  expect_no_contact(message);
+
+  // Contact, withholding whereabouts and e-mail: the phone only.
+  EXPECT_EQ(client_
+                ->Post(disclosure, &bilal,
+                       {{"decision", "contact"}, {"withhold", {"whereabouts", "email"}}})
+                .status,
+            204);
+  Reply phone_only = client_->Get(view_path, &ana);
+  EXPECT_EQ(phone_only.body["outcome"], "contact");
+  EXPECT_EQ(phone_only.body["contact"]["phone"], "+961 70 123 456");
+  EXPECT_FALSE(phone_only.body["contact"].contains("email"));
+  EXPECT_FALSE(phone_only.body["contact"].contains("address"));
+  EXPECT_THAT(phone_only.raw, Not(HasSubstr("Canary Lane")));
+  EXPECT_THAT(phone_only.raw, Not(HasSubstr("mohamad.canary")));
+
+  // Contact, withholding the phone: e-mail and whereabouts, no phone.
+  EXPECT_EQ(
+      client_->Post(disclosure, &bilal, {{"decision", "contact"}, {"withhold", {"phone"}}}).status,
+      204);
+  Reply contact = client_->Get(view_path, &ana);
+  ASSERT_EQ(contact.status, 200);
+  EXPECT_EQ(contact.body["outcome"], "contact");
+  EXPECT_EQ(contact.body["contact"]["email"], "mohamad.canary@example.org");
+  EXPECT_EQ(contact.body["contact"]["address"], "12 Canary Lane");
+  EXPECT_FALSE(contact.body["contact"].contains("phone"));
+  EXPECT_THAT(contact.raw, Not(HasSubstr("+961 70 123 456")));
+  // Notes and status are never part of it.
+  EXPECT_FALSE(contact.body["contact"].contains("status"));
+
+  // The enquirer view is the request office's: Beirut and Cairo may not.
+  EXPECT_EQ(client_->Get(view_path, &bea).status, 403);
+  Session carim = Login("carim");
+  EXPECT_EQ(client_->Get(view_path, &carim).status, 403);
+  EXPECT_EQ(client_->Get(match_path, &carim).status, 404);
+
+  // The case moves on: informed, then reunited; not backwards.
+  const std::string state_path = "/api/v1/cases/" + std::to_string(request_id) + "/state";
+  EXPECT_EQ(client_->Post(state_path, &ana, {{"state", "reunited"}}).status, 409);
+  EXPECT_EQ(client_->Post(state_path, &bea, {{"state", "enquirer_informed"}}).status, 403);
+  EXPECT_EQ(client_->Post(state_path, &ana, {{"state", "enquirer_informed"}}).status, 204);
+  EXPECT_EQ(client_->Post(state_path, &ana, {{"state", "reunited"}}).status, 204);
+  EXPECT_EQ(client_->Post(state_path, &ana, {{"state", "closed"}}).status, 409);
+  Reply done = client_->Get("/api/v1/cases/" + std::to_string(request_id), &ana);
+  ASSERT_EQ(done.status, 200);
+  EXPECT_EQ(done.body["state"], "reunited");
+  std::vector<std::string> actions;
+  for (const Json& e : done.body["timeline"]) actions.push_back(e["action"]);
+  EXPECT_THAT(actions, ::testing::IsSupersetOf(
+                           {"match.propose", "match.confirm", "disclosure.record", "case.state"}));
+  EXPECT_THAT(done.raw, Not(HasSubstr("Canary")));
+  // The KL-n form of an id works too.
+  EXPECT_EQ(client_->Get("/api/v1/cases/KL-" + std::to_string(request_id), &ana).status, 200);
+
+  // The auditor sees the chain intact, with the whole story in it.
+  Session audra = Login("audra");
+  Reply verify = client_->Get("/api/v1/audit/verify", &audra);
+  ASSERT_EQ(verify.status, 200);
+  EXPECT_TRUE(verify.body["ok"]);
+  Reply audit = client_->Get("/api/v1/audit?after=0&limit=1000", &audra);
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_GT(audit.body["entries"].size(), 10u);
+  EXPECT_THAT(audit.raw, Not(HasSubstr("Canary")));
+  EXPECT_THAT(audit.raw, Not(HasSubstr("محمد")));
+}
+
+TEST_F(ServerTest, SearchShowsOtherOfficesRecordsWithoutNames) {
+  Session ana = Login("ana");
+  Session bea = Login("bea");
+  RegisterRequest(ana);
+  const std::int64_t person_id = RegisterPerson(bea);
+  Reply r = client_->Post(
+      "/api/v1/search", &ana,
+      {{"fields", {{"full_name", "Mohamad Alhasan"}, {"birth_date", "1987"}}}, {"kind", "person"}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  bool found = false;
+  for (const Json& h : r.body["results"]) {
+    if (h["id"] != person_id) continue;
+    found = true;
+    EXPECT_EQ(h["name"], "");
+    EXPECT_EQ(h["held_by"], "beirut");
+  }
+  EXPECT_TRUE(found) << r.raw;
+  Reply mine = client_->Post("/api/v1/search", &bea,
+                             {{"fields", {{"full_name", "Mohamad Alhasan"}}}, {"kind", "person"}});
+  ASSERT_EQ(mine.status, 200);
+  ASSERT_FALSE(mine.body["results"].empty());
+  EXPECT_EQ(mine.body["results"][0]["name"], "Mohamad Alhasan");
+  EXPECT_EQ(client_->Post("/api/v1/search", &ana, {{"fields", Json::object()}, {"top", 0}}).status,
+            400);
+}
+
+TEST_F(ServerTest, AdminManagesAccounts) {
+  Session root = Login("root");
+  Reply list = client_->Get("/api/v1/users", &root);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body["users"].size(), accounts_.size());
+  for (const Json& u : list.body["users"]) {
+    EXPECT_FALSE(u.contains("password_hash"));
+    EXPECT_FALSE(u.contains("totp_secret"));
+  }
+  Reply added = client_->Post("/api/v1/users", &root,
+                              {{"name", "dina"},
+                               {"office", "amman"},
+                               {"role", "officer"},
+                               {"password", "another long passphrase"}});
+  ASSERT_EQ(added.status, 201) << added.raw;
+  EXPECT_TRUE(added.body["second_factor"]);
+  EXPECT_THAT(added.body.value("totp_uri", ""), HasSubstr("otpauth://totp/"));
+  EXPECT_EQ(client_
+                ->Post("/api/v1/users", &root,
+                       {{"name", "dina"},
+                        {"office", "amman"},
+                        {"role", "officer"},
+                        {"password", "another long passphrase"}})
+                .status,
+            409);
+  Session ana = Login("ana");
+  Reply disabled = client_->Call("PATCH", "/api/v1/users/ana", &root, Json{{"disabled", true}});
+  EXPECT_EQ(disabled.status, 200) << disabled.raw;
+  EXPECT_EQ(client_->Get("/api/v1/me", &ana).status, 401);  // its sessions end
+  EXPECT_EQ(LoginReply("ana", kPassword).status, 401);
+  EXPECT_EQ(client_->Call("PATCH", "/api/v1/users/ana", &root, Json{{"disabled", false}}).status,
+            200);
+  EXPECT_EQ(LoginReply("ana", kPassword).status, 200);
+  EXPECT_THAT(AccessLog(), Not(HasSubstr("another long passphrase")));
+  EXPECT_THAT(AccessLog(), HasSubstr(R"("path":"/api/v1/users/{name}")"));
+}
+
+// ---- Every endpoint x every kind of caller.
+
+TEST_F(ServerTest, EndpointRoleMatrix) {
+  // A session that will be idle too long by the time it is used.
+  Session expired = Login("ana");
+  now_ += kIdleTimeout + 1;
+
+  std::map<std::string, Session> who;
+  for (const char* name : {"root", "omar", "ana", "audra", "bilal", "carim"})
+    who[name] = Login(name);
+  who["bea"] = Login("bea");
+
+  // The records and the match the calls are about: request in Amman,
+  // person in Beirut (Cairo is unrelated).
+  const std::int64_t request_id = RegisterRequest(who["ana"]);
+  const std::int64_t person_id = RegisterPerson(who["bea"]);
+  const std::int64_t match_id = MatchOf(who["ana"], request_id, person_id);
+  ASSERT_GT(match_id, 0);
+  const std::string r = std::to_string(request_id);
+  const std::string m = std::to_string(match_id);
+  who.erase("bea");
+  who["none"] = Session{};
+  who["expired"] = expired;
+
+  struct Row {
+    std::string method;
+    std::string path;
+    Json body;
+    // admin, officer, caseworker, auditor, other office's officer holding
+    // the person (Beirut), unrelated office's officer (Cairo).
+    int admin, officer, caseworker, auditor, beirut, cairo;
+  };
+  // Calls that would change state are given a body that fails validation
+  // after the authorisation check, so the table can run in any order:
+  // "allowed" shows as 400/404/409, "denied" as 403.
+  const Json bad_record = {{"kind", "request"}, {"fields", Json::object()}};
+  const Json bad_user = {
+      {"name", "Not Valid!"}, {"office", "x"}, {"role", "caseworker"}, {"password", "x"}};
+  const Json bad_reject = {{"decision", "reject"}, {"reason", "no such reason"}};
+  const std::vector<Row> table = {
+      {"GET", "/api/v1/me", {}, 200, 200, 200, 200, 200, 200},
+      {"GET", "/api/v1/users", {}, 200, 403, 403, 403, 403, 403},
+      {"POST", "/api/v1/users", bad_user, 400, 403, 403, 403, 403, 403},
+      {"PATCH", "/api/v1/users/nobody", Json{{"disabled", true}}, 404, 403, 403, 403, 403, 403},
+      {"POST", "/api/v1/records", bad_record, 403, 400, 400, 403, 400, 400},
+      {"GET", "/api/v1/records/" + r, {}, 403, 200, 200, 403, 403, 403},
+      {"POST", "/api/v1/search", Json{{"fields", Json::object()}}, 403, 400, 400, 403, 400, 400},
+      {"GET", "/api/v1/matches", {}, 403, 200, 200, 403, 200, 200},
+      {"GET", "/api/v1/matches?status=potential", {}, 403, 200, 200, 403, 200, 200},
+      {"GET", "/api/v1/matches/" + m, {}, 403, 200, 200, 403, 200, 404},
+      {"POST", "/api/v1/matches/999999/propose", Json::object(), 403, 404, 404, 403, 404, 404},
+      {"POST", "/api/v1/matches/" + m + "/decision", bad_reject, 403, 400, 403, 403, 403, 403},
+      {"POST", "/api/v1/matches/" + m + "/disclosure", Json{{"decision", "contact"}}, 403, 403, 403,
+       403, 409, 403},
+      {"GET", "/api/v1/cases/" + r, {}, 403, 200, 200, 403, 403, 403},
+      {"GET", "/api/v1/cases/" + r + "/enquirer-view", {}, 403, 200, 200, 403, 403, 403},
+      {"POST", "/api/v1/cases/" + r + "/state", Json{{"state", "reunited"}}, 403, 409, 409, 403,
+       403, 403},
+      {"GET", "/api/v1/audit?limit=5", {}, 403, 403, 403, 200, 403, 403},
+      {"GET", "/api/v1/audit/verify", {}, 403, 403, 403, 200, 403, 403},
+      {"POST", "/api/v1/retention/run", Json::object(), 200, 403, 403, 403, 403, 403},
+  };
+  for (const Row& row : table) {
+    const std::map<std::string, int> expected = {{"root", row.admin},     {"omar", row.officer},
+                                                 {"ana", row.caseworker}, {"audra", row.auditor},
+                                                 {"bilal", row.beirut},   {"carim", row.cairo},
+                                                 {"none", 401},           {"expired", 401}};
+    for (const auto& [caller, status] : expected) {
+      const Session& s = who.at(caller);
+      const std::optional<Json> body =
+          row.method == "GET" ? std::nullopt : std::optional<Json>(row.body);
+      Reply reply = client_->Call(row.method, row.path, &s, body);
+      EXPECT_EQ(reply.status, status)
+          << row.method << " " << row.path << " as " << caller << ": " << reply.raw;
+      if (reply.status >= 400) {
+        EXPECT_TRUE(reply.body.contains("error")) << row.path << " " << caller;
+      }
+    }
+  }
+  // No call above disclosed the found person's whereabouts to Amman.
+  Reply view = client_->Get("/api/v1/cases/" + r + "/enquirer-view", &who["ana"]);
+  EXPECT_EQ(view.body["outcome"], "searching");
+}
+
+// ---- TLS.
+
+// A self-signed certificate for 127.0.0.1, written as PEM files.
+void WriteSelfSignedCert(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  ASSERT_GT(X509_sign(cert, key, EVP_sha256()), 0);
+  FILE* f = std::fopen(cert_path.c_str(), "w");
+  PEM_write_X509(f, cert);
+  std::fclose(f);
+  f = std::fopen(key_path.c_str(), "w");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+TEST_F(ServerTest, TlsServerSetsSecureCookiesAndHsts) {
+  WriteSelfSignedCert(dir_ / "cert.pem", dir_ / "key.pem");
+  server::ServerOptions so;
+  so.retention_interval_s = 0;
+  so.tls_cert_path = dir_ / "cert.pem";
+  so.tls_key_path = dir_ / "key.pem";
+  so.clock = [this] { return now_.load(); };
+  so.access_log = [](std::string_view) {};
+  auto srv = server::Server::Create(*node_, so);
+  ASSERT_TRUE(srv.ok()) << srv.status().ToString();
+  ASSERT_TRUE((*srv)->Start().ok());
+  EXPECT_EQ((*srv)->url().rfind("https://127.0.0.1:", 0), 0u);
+  Client tls((*srv)->port(), true);
+  Reply login = tls.Post("/api/v1/login", nullptr, {{"user", "ana"}, {"password", kPassword}});
+  ASSERT_EQ(login.status, 200) << login.raw;
+  EXPECT_THAT(login.Header("Set-Cookie"), HasSubstr("; Secure"));
+  EXPECT_THAT(login.Header("Strict-Transport-Security"), HasSubstr("max-age="));
+  (*srv)->Stop();
+
+  // Bad TLS files are refused at Create.
+  server::ServerOptions broken = so;
+  broken.tls_key_path = dir_ / "cert.pem";
+  EXPECT_EQ(server::Server::Create(*node_, broken).status().code(), StatusCode::kInvalidArgument);
+  broken.tls_key_path = dir_ / "missing.pem";
+  EXPECT_EQ(server::Server::Create(*node_, broken).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerTest, PlainHttpIsRefusedOffLoopbackAndStopIsGraceful) {
+  server::ServerOptions so;
+  so.bind_address = "0.0.0.0";
+  EXPECT_EQ(server::Server::Create(*node_, so).status().code(), StatusCode::kFailedPrecondition);
+
+  // Stop with requests in flight: every one started gets its answer.
+  Session ana = Login("ana");
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&] {
+      Client c(server_->port());
+      for (int k = 0; k < 5; ++k) {
+        Reply r = c.Get("/api/v1/me", &ana);
+        if (r.status == 200) ++answered;
+        if (r.status == -1) break;  // refused: the server has stopped
+        EXPECT_EQ(r.status, 200);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  server_->Stop();
+  for (std::thread& t : clients) t.join();
+  server_->Stop();  // idempotent
+  EXPECT_EQ(client_->Get("/healthz").status, -1);
+  EXPECT_FALSE(server_->Start().ok());
+}
+
+TEST_F(ServerTest, SignInAttemptsAreLimitedPerAddress) {
+  server::ServerOptions so;
+  so.retention_interval_s = 0;
+  so.logins_per_minute = 3;
+  so.clock = [this] { return now_.load(); };
+  so.access_log = [](std::string_view) {};
+  auto srv = server::Server::Create(*node_, so);
+  ASSERT_TRUE(srv.ok());
+  ASSERT_TRUE((*srv)->Start().ok());
+  Client c((*srv)->port());
+  now_ = (now_ / 60) * 60;  // the start of a minute
+  const Json wrong = {{"user", "ana"}, {"password", "not it"}};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.Post("/api/v1/login", nullptr, wrong).status, 401);
+  Reply limited = c.Post("/api/v1/login", nullptr, {{"user", "ana"}, {"password", kPassword}});
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body["error"]["code"], "RESOURCE_EXHAUSTED");
+  now_ += 60;
+  EXPECT_EQ(c.Post("/api/v1/login", nullptr, {{"user", "ana"}, {"password", kPassword}}).status,
+            200);
+}
+
+TEST_F(ServerTest, RetentionRunsOnItsOwnAndLogsCountsOnly) {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  server::ServerOptions so;
+  so.retention_interval_s = 3600;
+  so.clock = [this] { return now_.load(); };
+  so.access_log = [&](std::string_view l) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(l);
+  };
+  auto srv = server::Server::Create(*node_, so);
+  ASSERT_TRUE(srv.ok());
+  ASSERT_TRUE((*srv)->Start().ok());
+  (*srv)->Stop();  // the first run happens at start; Stop waits for it
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines[0], HasSubstr(R"("event":"retention","shredded":0)"));
+}
+
+// ---- `kinlink serve` as a process.
+
+class ServeProcessTest : public ::testing::Test {
+ protected:
+  std::map<std::string, std::string> Env() {
+    return {{"KINLINK_DATA", dir_ / "registry"}, {"KINLINK_KEY_FILE", dir_ / "key.hex"}};
+  }
+
+  // Starts kinlink with ARGS, stdout and stderr to files; returns its pid.
+  pid_t Start(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {KINLINK_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::string(*e).rfind("KINLINK_", 0) != 0) env.emplace_back(*e);
+    }
+    for (const auto& [k, v] : Env()) env.push_back(k + "=" + v);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> args_c;
+    for (std::string& a : argv) args_c.push_back(a.data());
+    args_c.push_back(nullptr);
+    std::vector<char*> env_c;
+    for (std::string& e : env) env_c.push_back(e.data());
+    env_c.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc =
+        posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args_c.data(), env_c.data());
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : -1;
+  }
+
+  // The port from "Kinlink is serving on http://127.0.0.1:PORT", waiting
+  // for the line (the registry's key and a password hash come first).
+  int WaitForPort(pid_t pid) {
+    const std::string prefix = "Kinlink is serving on http://127.0.0.1:";
+    for (int i = 0; i < 600; ++i) {
+      const std::string out = ReadFile(dir_ / "out");
+      const std::size_t at = out.find(prefix);
+      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+        return std::stoi(out.substr(at + prefix.size()));
+      }
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) return -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return -1;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ServeProcessTest, UserAddThenServeAnswersAndExitsCleanlyOnSigterm) {
+  auto env = Env();
+  ASSERT_EQ(testing::RunKinlink({"init"}, env).exit_code, 0);
+  env["KINLINK_USER_PASSWORD"] = kPassword;
+  testing::RunResult added = testing::RunKinlink(
+      {"user", "add", "omar", "--office", "amman", "--role", "officer", "--json"}, env);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  Json user = Json::parse(added.out, nullptr, false);
+  ASSERT_TRUE(user.is_object()) << added.out;
+  EXPECT_EQ(user["role"], "officer");
+  EXPECT_TRUE(user["second_factor"]);
+  EXPECT_THAT(user.value("totp_uri", ""), HasSubstr("otpauth://totp/Kinlink:omar?secret="));
+  EXPECT_THAT(added.out + added.err, Not(HasSubstr(kPassword)));
+  testing::RunResult plain =
+      testing::RunKinlink({"user", "add", "ana", "--office", "amman", "--role", "caseworker"}, env);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.out, HasSubstr("Added caseworker ana in office amman."));
+  EXPECT_THAT(plain.out, Not(HasSubstr("otpauth")));
+  // Without a password source and without a terminal, it fails at once.
+  env.erase("KINLINK_USER_PASSWORD");
+  EXPECT_EQ(testing::RunKinlink({"user", "add", "x", "--office", "a", "--role", "caseworker"}, env)
+                .exit_code,
+            1);
+  testing::RunResult listed = testing::RunKinlink({"user", "list", "--json"}, env);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(Json::parse(listed.out)["users"].size(), 2u);
+  // Usage errors are caught before the registry is opened.
+  EXPECT_EQ(testing::RunKinlink({"serve", "--listen", "0.0.0.0"}, env).exit_code, 2);
+  EXPECT_EQ(testing::RunKinlink({"serve", "--tls-cert", "c.pem"}, env).exit_code, 2);
+
+  const pid_t pid = Start({"serve", "--port", "0"});
+  ASSERT_GT(pid, 0);
+  const int port = WaitForPort(pid);
+  ASSERT_GT(port, 0) << ReadFile(dir_ / "err");
+  Client client(port);
+  EXPECT_EQ(client.Get("/healthz").status, 200);
+  auto secret = auth::Base32Decode(user["totp_secret"].get<std::string>());
+  ASSERT_TRUE(secret.ok());
+  Reply login = client.Post("/api/v1/login", nullptr,
+                            {{"user", "omar"},
+                             {"password", kPassword},
+                             {"totp", auth::TotpCode(*secret, std::time(nullptr))}});
+  EXPECT_EQ(login.status, 200) << login.raw;
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::string err = ReadFile(dir_ / "err");
+  EXPECT_THAT(err, HasSubstr(R"("path":"/healthz","status":200)"));
+  EXPECT_THAT(err, HasSubstr("SIGTERM received"));
+  EXPECT_THAT(err, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(err, Not(HasSubstr("omar")));
+}
+
+}  // namespace
+}  // namespace kinlink
