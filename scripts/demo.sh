@@ -30,8 +30,8 @@ step() {
   "$@"
 }
 step "$kinlink" init
-step "$kinlink" import --kind person data/demo/persons.csv
-step "$kinlink" import --kind request data/demo/requests.csv
+step "$kinlink" import --kind person --office demo data/demo/persons.csv
+step "$kinlink" import --kind request --office demo data/demo/requests.csv
 step "$kinlink" matches
 step "$kinlink" search --name "Mohamad Alhasan" --born 1988 --kind person
 KINLINK_USER_PASSWORD=$caseworker_password \

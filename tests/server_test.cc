@@ -1035,5 +1035,64 @@ TEST_F(ServeProcessTest, UserAddThenServeAnswersAndExitsCleanlyOnSigterm) {
   EXPECT_THAT(err, Not(HasSubstr("omar")));
 }
 
+// Lists imported on the command line with --office reach that office's
+// staff through the server (the demo's path); `retention run` erases
+// nothing before the review date.
+TEST_F(ServeProcessTest, ImportedListsBelongToTheirOfficeAndRetentionRuns) {
+  auto env = Env();
+  ASSERT_EQ(testing::RunKinlink({"init"}, env).exit_code, 0);
+  const std::string demo = std::string(KL_SOURCE_DIR) + "/data/demo/";
+  ASSERT_EQ(testing::RunKinlink({"import", "--kind", "person", "--office", "homs", "--retention",
+                                 "30", demo + "persons.csv"},
+                                env)
+                .exit_code,
+            0);
+  testing::RunResult req = testing::RunKinlink(
+      {"import", "--kind", "request", "--office", "homs", demo + "requests.csv", "--json"}, env);
+  ASSERT_EQ(req.exit_code, 0) << req.err;
+  EXPECT_GT(Json::parse(req.out)["potential_matches"].get<int>(), 0) << req.out;
+  env["KINLINK_USER_PASSWORD"] = kPassword;
+  ASSERT_EQ(
+      testing::RunKinlink({"user", "add", "ana", "--office", "homs", "--role", "caseworker"}, env)
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      testing::RunKinlink({"user", "add", "ivan", "--office", "kyiv", "--role", "caseworker"}, env)
+          .exit_code,
+      0);
+  testing::RunResult retention = testing::RunKinlink({"retention", "run", "--json"}, env);
+  ASSERT_EQ(retention.exit_code, 0) << retention.err;
+  EXPECT_EQ(Json::parse(retention.out)["erased"], 0);
+
+  const pid_t pid = Start({"serve", "--port", "0"});
+  ASSERT_GT(pid, 0);
+  const int port = WaitForPort(pid);
+  ASSERT_GT(port, 0) << ReadFile(dir_ / "err");
+  Client client(port);
+  auto login = [&](const std::string& name) {
+    Reply r = client.Post("/api/v1/login", nullptr, {{"user", name}, {"password", kPassword}});
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return Session{CookieValue(r.Header("Set-Cookie")), r.body.value("csrf_token", ""), 0};
+  };
+  Session ana = login("ana");
+  Reply mine = client.Get("/api/v1/matches", &ana);
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  EXPECT_FALSE(mine.body["matches"].empty());
+  Session ivan = login("ivan");
+  Reply theirs = client.Get("/api/v1/matches", &ivan);
+  ASSERT_EQ(theirs.status, 200) << theirs.raw;
+  EXPECT_TRUE(theirs.body["matches"].empty());
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // The operator's own actions carry the operator's name in the log.
+  testing::RunResult log = testing::RunKinlink({"audit", "log", "--json"}, env);
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_THAT(log.out, HasSubstr(R"("action":"user.add")"));
+  EXPECT_THAT(log.out, Not(HasSubstr(R"("actor":"kinlink-serve","action":"user.add")")));
+}
+
 }  // namespace
 }  // namespace kinlink

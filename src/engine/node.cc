@@ -201,7 +201,7 @@ Node::~Node() = default;
 
 Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const KeySource& key,
                                          const NodeOptions& options) {
-  KL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg, Registry::Open(data_dir, key, "kinlink-serve"));
+  KL_ASSIGN_OR_RETURN(std::unique_ptr<Registry> reg, Registry::Open(data_dir, key, options.actor));
   std::unique_ptr<Node> node(new Node(std::move(reg), options));
   // A hash to verify against when the user is unknown, so that the answer
   // takes as long as for a known one.
@@ -358,18 +358,30 @@ Status Node::SetUserDisabled(const Principal& by, std::string_view name, bool di
 
 Result<LoginResult> Node::Login(std::string_view name, std::string_view password,
                                 std::string_view totp_code, std::int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
   store::Store& st = *reg_->store_;
-  Result<std::optional<store::UserRow>> found =
-      ValidUserName(name) ? st.FindUser(name) : Result<std::optional<store::UserRow>>(std::nullopt);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) {
-    (void)auth::VerifyPassword(dummy_hash_, password);
+  // The password hash is checked outside the lock: it takes a large part
+  // of a second and must not hold up everyone else's requests.
+  std::optional<store::UserRow> before;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ValidUserName(name)) {
+      KL_ASSIGN_OR_RETURN(before, st.FindUser(name));
+    }
+  }
+  const bool password_ok =
+      auth::VerifyPassword(before ? std::string_view(before->password_hash)
+                                  : std::string_view(dummy_hash_),
+                           password);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!before) {
     // The typed name is not written: it may be a mistyped password.
     KL_RETURN_IF_ERROR(AuditAs("-", "login.failure", "user:?", R"({"reason":"unknown_user"})"));
     return Unauthenticated();
   }
-  store::UserRow user = **found;
+  // Read again under the lock: another request may have counted a failure.
+  KL_ASSIGN_OR_RETURN(std::optional<store::UserRow> found, st.GetUser(before->id));
+  if (!found || found->password_hash != before->password_hash) return Unauthenticated();
+  store::UserRow user = *found;
   auto fail = [&](std::string_view reason, bool count) -> Status {
     if (count) {
       user.failures += 1;
@@ -385,7 +397,7 @@ Result<LoginResult> Node::Login(std::string_view name, std::string_view password
       static_cast<int>(std::min<std::int64_t>(user.failures, 1000)), user.last_failure_at,
       options_.lockout);
   if (now < locked_until) return fail("locked", false);
-  if (!auth::VerifyPassword(user.password_hash, password)) return fail("password", true);
+  if (!password_ok) return fail("password", true);
   std::int64_t step = user.totp_last_step;
   if (!user.totp_sealed.empty()) {
     KL_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
@@ -873,7 +885,7 @@ Result<RetentionReport> Node::RunRetention(std::int64_t now) {
   if (report.ids.empty()) return report;
   KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(st));
   for (std::int64_t id : report.ids) KL_RETURN_IF_ERROR(st.ShredRecord(id));
-  KL_RETURN_IF_ERROR(AuditAs("retention", "retention.shred", CompressIdRanges(report.ids),
+  KL_RETURN_IF_ERROR(AuditAs(options_.actor, "retention.shred", CompressIdRanges(report.ids),
                              Json({{"records", report.ids.size()}, {"due_by", now}})));
   KL_RETURN_IF_ERROR(txn.Commit());
   report.shredded = static_cast<std::int64_t>(report.ids.size());

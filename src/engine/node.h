@@ -54,6 +54,9 @@ struct NodeOptions {
   std::int64_t default_retention_s = 5LL * 365 * 86400;
   // Password hashing cost (tests use the interactive one).
   bool fast_password_hashing = false;
+  // Who the audit log names for what the node does on its own (bootstrap
+  // accounts, retention): the server's name, or the CLI's OS user.
+  std::string actor = "kinlink-serve";
 };
 
 // Who is calling, as established by Authenticate.

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 
 #include <atomic>
@@ -383,5 +384,9 @@ void Server::Stop() {
   impl_->retention_cv.notify_all();
   if (impl_->retention.joinable()) impl_->retention.join();
 }
+
+std::string HttpLibraryVersion() { return CPPHTTPLIB_VERSION; }
+
+std::string TlsLibraryVersion() { return OpenSSL_version(OPENSSL_VERSION); }
 
 }  // namespace kinlink::server

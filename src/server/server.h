@@ -139,6 +139,10 @@ bool IsLoopbackAddress(std::string_view address);
 // DEADLINE_EXCEEDED 504, anything else 500.
 int HttpStatusFor(StatusCode code);
 
+// Versions of the HTTP and TLS libraries in use (for `kinlink version --deps`).
+std::string HttpLibraryVersion();
+std::string TlsLibraryVersion();
+
 class Server {
  public:
   // Checks the options (ValidateServerOptions) and loads the TLS files

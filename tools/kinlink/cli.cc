@@ -90,6 +90,13 @@ int Run(int argc, char** argv) {
   imp->add_option("--status", o.default_status,
                   "Status for persons whose row has none: safe, in_hospital, detained, "
                   "deceased, unknown");
+  imp->add_option("--office", o.office,
+                  "The office that holds the records (created when new; the server shows "
+                  "records to their office's staff only)");
+  imp->add_option("--retention", o.retention_days,
+                  "Review date of the records, in days from now (`retention run` erases them "
+                  "after it; default: none)")
+      ->check(CLI::Range(1, 36500));
   imp->callback([&] { action = [&] { return CmdImport(o); }; });
 
   auto* show = app.add_subcommand("show", "Decrypt and show one record (audited)");
@@ -272,6 +279,15 @@ int Run(int argc, char** argv) {
   AddKey(user_list, o);
   AddJson(user_list, o);
   user_list->callback([&] { action = [&] { return CmdUserList(o); }; });
+
+  auto* retention = app.add_subcommand("retention", "Records past their review date");
+  retention->require_subcommand(1);
+  auto* retention_run = retention->add_subcommand(
+      "run", "Erase (crypto-shred) every record past its review date (audited)");
+  AddData(retention_run, o);
+  AddKey(retention_run, o);
+  AddJson(retention_run, o);
+  retention_run->callback([&] { action = [&] { return CmdRetentionRun(o); }; });
 
   try {
     app.parse(argc, argv);

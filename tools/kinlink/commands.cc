@@ -1,6 +1,7 @@
 #include "tools/kinlink/commands.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <pwd.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -16,9 +17,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <unicode/uvernum.h>
 
 #include "engine/registry.h"
 #include "formats/csv.h"
+#include "server/server.h"
 #include "synth/synth.h"
 #include "tools/kinlink/cli.h"
 #include "tools/kinlink/terminal.h"
@@ -155,6 +158,8 @@ int CmdImport(const Options& o) {
   request.path = o.file;
   request.kind = *KindOf(o);
   request.rejects_path = o.rejects;
+  request.office = o.office;
+  request.retention_s = o.retention_days * 86400;
   if (!o.default_status.empty()) {
     Result<record::PersonStatus> s = record::ParseStatus(o.default_status);
     if (!s.ok()) return Usage("--status: " + s.status().message());
@@ -427,6 +432,11 @@ int CmdVersion(const Options& o) {
                {"tomlplusplus", toml},
                {"cli11", CLI11_VERSION},
                {"nlohmann-json", nl},
+               {"icu", U_ICU_VERSION},
+               {"libpq", std::to_string(PQlibVersion() / 10000) + "." +
+                             std::to_string(PQlibVersion() % 10000)},
+               {"cpp-httplib", server::HttpLibraryVersion()},
+               {"openssl", server::TlsLibraryVersion()},
                {"compiler", __VERSION__}};
   if (o.json) {
     json j = {{"kinlink", version}};

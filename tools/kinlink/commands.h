@@ -89,9 +89,10 @@ struct Options {
   int max_connections = 0;
   std::int64_t session_idle = 0;
 
-  // user add
+  // user add; import --office (and --retention days)
   std::string user_name;
   std::string office;
+  std::int64_t retention_days = 0;
   std::string role;
   bool second_factor = false;
 };
@@ -130,6 +131,7 @@ int CmdMatches(const Options& o);  // registry_commands.cc
 int CmdServe(const Options& o);     // server_commands.cc
 int CmdUserAdd(const Options& o);   // server_commands.cc
 int CmdUserList(const Options& o);  // server_commands.cc
+int CmdRetentionRun(const Options& o);  // server_commands.cc
 
 }  // namespace kinlink::cli
 

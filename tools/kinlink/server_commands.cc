@@ -28,13 +28,21 @@ using json = nlohmann::ordered_json;
 std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 Result<std::unique_ptr<engine::Node>> OpenNode(const Options& o,
-                                               const engine::NodeOptions& options) {
+                                               engine::NodeOptions options) {
   KL_ASSIGN_OR_RETURN(engine::KeySource key, OpenKey(o));
   Result<std::unique_ptr<engine::Node>> node = engine::Node::Open(o.data, key, options);
   if (!node.ok() && node.status().code() == StatusCode::kUnauthenticated) {
     return node.status().WithContext("cannot open the registry in " + o.data);
   }
   return node;
+}
+
+// For commands the operator runs on the registry directly: the node's own
+// actions (bootstrap accounts, retention) are audited as the operator.
+engine::NodeOptions OperatorOptions() {
+  engine::NodeOptions options;
+  options.actor = CliActor();
+  return options;
 }
 
 // The password of a new account: KINLINK_USER_PASSWORD, else asked twice
@@ -102,7 +110,7 @@ int CmdServe(const Options& o) {
 int CmdUserAdd(const Options& o) {
   Result<auth::Role> role = auth::ParseRole(o.role);
   if (!role.ok()) return Usage("--role: " + role.status().message());
-  Result<std::unique_ptr<engine::Node>> node = OpenNode(o, engine::NodeOptions{});
+  Result<std::unique_ptr<engine::Node>> node = OpenNode(o, OperatorOptions());
   if (!node.ok()) return Fail(o, node.status());
   Result<crypto::SecretBytes> password = NewPassword(o.user_name);
   if (!password.ok()) return Fail(o, password.status());
@@ -140,7 +148,7 @@ int CmdUserAdd(const Options& o) {
 }
 
 int CmdUserList(const Options& o) {
-  Result<std::unique_ptr<engine::Node>> node = OpenNode(o, engine::NodeOptions{});
+  Result<std::unique_ptr<engine::Node>> node = OpenNode(o, OperatorOptions());
   if (!node.ok()) return Fail(o, node.status());
   // The operator holds the registry's key, and with it every power an
   // admin has; Node has no principal-free listing, so the CLI acts as an
@@ -172,6 +180,20 @@ int CmdUserList(const Options& o) {
                 u.disabled ? "disabled" : (u.locked ? "locked" : "active"));
   }
   std::printf("%zu user(s).\n", users->size());
+  return kExitOk;
+}
+
+int CmdRetentionRun(const Options& o) {
+  Result<std::unique_ptr<engine::Node>> node = OpenNode(o, OperatorOptions());
+  if (!node.ok()) return Fail(o, node.status());
+  Result<engine::RetentionReport> r = (*node)->RunRetention(Now());
+  if (!r.ok()) return Fail(o, r.status());
+  if (o.json) {
+    std::cout << json{{"erased", r->shredded}, {"records", r->ids}}.dump() << "\n";
+  } else {
+    std::printf("Erased %lld record(s) past their review date.\n",
+                static_cast<long long>(r->shredded));
+  }
   return kExitOk;
 }
 
