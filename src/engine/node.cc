@@ -641,6 +641,9 @@ Status Node::SetCase(const Principal& p, std::int64_t request_id, CaseState stat
 
 Status Node::ProposeMatch(const Principal& p, std::int64_t match_id, std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Read and write in one transaction: another process deciding the same
+  // match waits, then sees this one's result.
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_ASSIGN_OR_RETURN(store::MatchRow m, MatchOf(p, Action::kProposeMatch, match_id, false, false));
   if (m.status != store::MatchStatus::kPotential) {
     return FailedPreconditionError("only a potential match can be proposed (this one is " +
@@ -648,7 +651,6 @@ Status Node::ProposeMatch(const Principal& p, std::int64_t match_id, std::int64_
   }
   m.status = store::MatchStatus::kProposed;
   m.proposed_by = p.user_id;
-  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_RETURN_IF_ERROR(reg_->store_->UpdateMatchReview(m));
   KL_RETURN_IF_ERROR(AuditAs(p.user, "match.propose", CaseTarget(m.request_id),
                              Json({{"match", m.id}, {"time", now}})));
@@ -659,6 +661,7 @@ Status Node::DecideMatch(const Principal& p, std::int64_t match_id, bool confirm
                          std::string_view reason, std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   // The office that holds the request decides whether its search ended.
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_ASSIGN_OR_RETURN(store::MatchRow m, MatchOf(p, Action::kDecideMatch, match_id, true, false));
   if (m.status != store::MatchStatus::kPotential && m.status != store::MatchStatus::kProposed) {
     return FailedPreconditionError("this match was already " +
@@ -673,7 +676,6 @@ Status Node::DecideMatch(const Principal& p, std::int64_t match_id, bool confirm
   m.decided_by = p.user_id;
   m.decided_at = now;
   m.reason = confirm ? "" : std::string(reason);
-  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_RETURN_IF_ERROR(reg_->store_->UpdateMatchReview(m));
   if (confirm) KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kMatchConfirmed, now));
   nlohmann::json detail = {{"match", m.id}};
@@ -687,6 +689,7 @@ Status Node::RecordDisclosure(const Principal& p, std::int64_t match_id, const D
                               std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   // The found person's decision is recorded by the office that holds them.
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_ASSIGN_OR_RETURN(store::MatchRow m,
                       MatchOf(p, Action::kDecideDisclosure, match_id, false, true));
   if (m.status != store::MatchStatus::kConfirmed) {
@@ -717,7 +720,6 @@ Status Node::RecordDisclosure(const Principal& p, std::int64_t match_id, const D
     row.sealed = crypto::Seal(key, d.message, DisclosureAd(m.id));
     row.wrapped_key = crypto::Seal(reg_->record_wrap_key_, key.view(), DisclosureKeyAd(m.id));
   }
-  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_RETURN_IF_ERROR(reg_->store_->PutDisclosure(row));
   KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kDisclosureRecorded, now));
   KL_RETURN_IF_ERROR(AuditAs(p.user, "disclosure.record", CaseTarget(m.request_id),
@@ -810,6 +812,7 @@ Status Node::UpdateCase(const Principal& p, std::int64_t request_id, CaseState t
                         std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   KL_RETURN_IF_ERROR(Authorize(p, Action::kUpdateCase, std::nullopt));
+  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_ASSIGN_OR_RETURN(store::RecordRow req, GetRow(request_id));
   if (req.kind != static_cast<std::uint8_t>(record::Kind::kRequest)) {
     return NotFoundError("no tracing request " + FormatRegistryId(request_id));
@@ -835,7 +838,6 @@ Status Node::UpdateCase(const Principal& p, std::int64_t request_id, CaseState t
     return FailedPreconditionError("a case cannot go from " + std::string(CaseStateName(from)) +
                                    " to " + std::string(CaseStateName(to)));
   }
-  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*reg_->store_));
   KL_RETURN_IF_ERROR(SetCase(p, request_id, to, now));
   KL_RETURN_IF_ERROR(AuditAs(p.user, "case.state", CaseTarget(request_id),
                              Json({{"from", CaseStateName(from)}, {"to", CaseStateName(to)}})));

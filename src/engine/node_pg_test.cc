@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "auth/totp.h"
 #include "engine/node.h"
@@ -146,6 +147,84 @@ TEST_F(NodePgTest, TwoNodesShareAccountsSessionsAndTheWorkflow) {
   Result<LoginResult> aud = b_->Login("audra", kPassword, "", kNow + 60);
   ASSERT_TRUE(aud.ok());
   Result<store::AuditVerifyReport> verified = a_->VerifyAudit(aud->principal);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->ok);
+}
+
+// Two processes confirm different matches of one request at the same
+// moment: neither decision is lost, and the audit chain stays whole.
+TEST_F(NodePgTest, ConcurrentConfirmationsOfOneRequestAreBothKept) {
+  a_ = OpenNode();
+  b_ = OpenNode();
+  ASSERT_TRUE(a_ && b_);
+  NewUser worker{"rana", "Aleppo", auth::Role::kCaseworker, kPassword, false};
+  ASSERT_TRUE(a_->AddUserBootstrap(worker, kNow).ok());
+  Result<NewUserResult> o1 =
+      a_->AddUserBootstrap({"samir", "Aleppo", auth::Role::kOfficer, kPassword, false}, kNow);
+  Result<NewUserResult> o2 =
+      a_->AddUserBootstrap({"hala", "Aleppo", auth::Role::kOfficer, kPassword, false}, kNow);
+  ASSERT_TRUE(o1.ok() && o2.ok());
+  Principal w = a_->Login("rana", kPassword, "", kNow)->principal;
+  // One request, three registered persons who all match it (the same man
+  // registered by three hospitals).
+  for (const char* source : {"H-1", "H-2", "H-3"}) {
+    record::Record p;
+    p.Set(record::Field::kId, source);
+    p.Set(record::Field::kGivenName, "Oleksandr");
+    p.Set(record::Field::kFamilyName, "Kovalenko");
+    p.Set(record::Field::kBirthDate, "1979-05-02");
+    ASSERT_TRUE(a_->Register(w, record::Kind::kPerson, p, kNow).ok());
+  }
+  record::Record request;
+  request.Set(record::Field::kGivenName, "Олександр");
+  request.Set(record::Field::kFamilyName, "Коваленко");
+  request.Set(record::Field::kBirthDate, "1979");
+  Result<std::int64_t> req = b_->Register(w, record::Kind::kRequest, request, kNow);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  Result<std::vector<MatchDetail>> queue = a_->ListMatches(w, std::nullopt, kNow);
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->size(), 3u);
+
+  auto code = [&](const NewUserResult& r, std::int64_t t) {
+    return auth::TotpCode(*auth::Base32Decode(r.totp_secret), t);
+  };
+  Principal p1 = a_->Login("samir", kPassword, code(*o1, kNow + 30), kNow + 30)->principal;
+  Principal p2 = b_->Login("hala", kPassword, code(*o2, kNow + 30), kNow + 30)->principal;
+  Status s1, s2;
+  std::thread t1([&] { s1 = a_->DecideMatch(p1, (*queue)[0].match.id, true, "", kNow + 40); });
+  std::thread t2([&] { s2 = b_->DecideMatch(p2, (*queue)[1].match.id, true, "", kNow + 40); });
+  t1.join();
+  t2.join();
+  ASSERT_TRUE(s1.ok()) << s1.ToString();
+  ASSERT_TRUE(s2.ok()) << s2.ToString();
+  // Both deciding the third match at once, one way and the other: exactly
+  // one wins, the other is told it was already decided (no overwrite).
+  const std::int64_t third = (*queue)[2].match.id;
+  std::thread t3([&] { s1 = a_->DecideMatch(p1, third, true, "", kNow + 45); });
+  std::thread t4([&] { s2 = b_->DecideMatch(p2, third, false, "duplicate_record", kNow + 45); });
+  t3.join();
+  t4.join();
+  ASSERT_NE(s1.ok(), s2.ok()) << s1.ToString() << " / " << s2.ToString();
+  EXPECT_EQ((s1.ok() ? s2 : s1).code(), StatusCode::kFailedPrecondition);
+  Result<MatchDetail> decided = a_->GetMatch(w, third, kNow + 46);
+  ASSERT_TRUE(decided.ok());
+  EXPECT_EQ(decided->status, s1.ok() ? "confirmed" : "rejected");
+  for (std::size_t i = 0; i < 2; ++i) {
+    Result<MatchDetail> now = b_->GetMatch(w, (*queue)[i].match.id, kNow + 50);
+    ASSERT_TRUE(now.ok());
+    EXPECT_EQ(now->status, "confirmed");
+  }
+  Result<CaseView> c = a_->GetCase(w, *req);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, CaseState::kMatchConfirmed);
+  int confirmations = 0;
+  for (const CaseEvent& e : c->timeline) confirmations += e.action == "match.confirm";
+  EXPECT_EQ(confirmations, s1.ok() ? 3 : 2);
+  ASSERT_TRUE(a_->AddUserBootstrap({"audra", "Geneva", auth::Role::kAuditor, kPassword, false},
+                                   kNow)
+                  .ok());
+  Principal auditor = b_->Login("audra", kPassword, "", kNow + 60)->principal;
+  Result<store::AuditVerifyReport> verified = a_->VerifyAudit(auditor);
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_TRUE(verified->ok);
 }
