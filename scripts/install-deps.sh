@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   libsodium-dev libssl-dev libsqlite3-dev sqlite3 libicu-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   libpq-dev postgresql
   libcpp-httplib-dev
 )

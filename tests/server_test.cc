@@ -15,11 +15,14 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -485,6 +488,206 @@ TEST_F(ServerTest, PostWithoutContentLengthIsRefusedAtOnce) {
   ::close(fd);
   ASSERT_GT(n, 12);
   EXPECT_EQ(std::string(buf, 12), "HTTP/1.1 411");
+}
+
+// ---- Requests the client library would refuse to send, over a raw socket.
+
+// What came back on one raw connection: the responses, parsed by their
+// Content-Length.
+struct RawReply {
+  std::string bytes;    // everything the server sent
+  bool closed = false;  // the server closed the connection (not our timeout)
+
+  struct Response {
+    int status = 0;
+    std::string head;
+    std::string body;
+  };
+  std::vector<Response> Parse() const {
+    std::vector<Response> out;
+    std::size_t pos = 0;
+    while (bytes.compare(pos, 9, "HTTP/1.1 ") == 0) {
+      const std::size_t head_end = bytes.find("\r\n\r\n", pos);
+      if (head_end == std::string::npos) break;
+      Response r;
+      r.status = std::atoi(bytes.substr(pos + 9, 3).c_str());
+      r.head = bytes.substr(pos, head_end - pos);
+      std::size_t length = 0;
+      const std::size_t cl = r.head.find("Content-Length: ");
+      if (cl != std::string::npos) length = std::stoul(r.head.substr(cl + 16));
+      r.body = bytes.substr(head_end + 4, length);
+      pos = head_end + 4 + length;
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+  int Status() const {
+    auto r = Parse();
+    return r.empty() ? 0 : r[0].status;
+  }
+  int Responses() const { return static_cast<int>(Parse().size()); }
+  Json Body() const {
+    auto r = Parse();
+    if (r.empty()) return Json::object();
+    Json body = Json::parse(r[0].body, nullptr, false);
+    return body.is_discarded() ? Json::object() : body;
+  }
+};
+
+// Sends `first`, then (after a pause, as a separate segment) `second`, and
+// reads until the server closes the connection or `wait_ms` pass without
+// data.
+RawReply RawExchange(int port, const std::string& first, const std::string& second = "",
+                     int wait_ms = 3000) {
+  RawReply out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return out;
+  timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return out;
+  }
+  // The server may close while we still send: a failed send is an answer.
+  ::send(fd, first.data(), first.size(), MSG_NOSIGNAL);
+  if (!second.empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::send(fd, second.data(), second.size(), MSG_NOSIGNAL);
+  }
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      out.bytes.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    out.closed = n == 0 || (n < 0 && errno == ECONNRESET);
+    break;
+  }
+  ::close(fd);
+  return out;
+}
+
+TEST_F(ServerTest, PathTraversalNeverReachesTheFileSystem) {
+  Session ana = Login("ana");
+  for (const std::string& target :
+       {std::string("/../../etc/passwd"), std::string("/api/v1/../../etc/passwd"),
+        std::string("/%2e%2e/%2e%2e/etc/passwd"),
+        std::string("/api/v1/records/..%2f..%2fetc%2fpasswd"),
+        std::string("/api/v1/records/%2e%2e%2f%2e%2e%2fetc%2fpasswd"),
+        std::string("/..%5c..%5cetc%5cpasswd"), std::string("/healthz/../../../etc/passwd")}) {
+    RawReply r = RawExchange(server_->port(), "GET " + target +
+                                                  " HTTP/1.1\r\nHost: x\r\nCookie: kl_session=" +
+                                                  ana.cookie + "\r\nConnection: close\r\n\r\n");
+    EXPECT_THAT(r.Status(), ::testing::AnyOf(400, 404)) << target << "\n" << r.bytes;
+    EXPECT_THAT(r.bytes, Not(HasSubstr("root:"))) << target;
+    EXPECT_TRUE(r.Body()["error"]["code"].is_string()) << target << "\n" << r.bytes;
+  }
+}
+
+// Each request below is malformed in a way that lets a lenient parser (or
+// a proxy in front that parses differently) see a second request in it: a
+// POST /logout of ana's session, smuggled in the first request's body or
+// headers. Every one is refused (400, or 411 for a bare Transfer-Encoding)
+// with a JSON error and the connection closed; the smuggled logout never
+// runs, whether it arrives with the first request or in a later segment.
+TEST_F(ServerTest, HeaderInjectionAndAmbiguousFramingAreRefusedAndNeverExecuted) {
+  using namespace std::string_literals;
+  Session ana = Login("ana");
+  const std::string auth = "Cookie: kl_session=" + ana.cookie + "\r\nX-CSRF-Token: " + ana.csrf +
+                           "\r\nContent-Type: application/json\r\n";
+  const std::string smuggled =
+      "POST /api/v1/logout HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 2\r\n\r\n{}";
+  const std::string n = std::to_string(smuggled.size());
+  const std::string search = "POST /api/v1/search HTTP/1.1\r\nHost: x\r\n" + auth;
+  const std::string me = "GET /api/v1/me HTTP/1.1\r\nHost: x\r\n" + auth;
+  struct Case {
+    std::string name;
+    std::string head;  // the request up to (and including) the empty line
+    std::string body;  // sent with the head; `smuggled` follows
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"bare LF inside a header value",
+       me + "X-Note: Canaryville\nContent-Length: " + n + "\r\n\r\n", "", 400},
+      {"bare CR inside a header value", me + "X-Note: a\rContent-Length: " + n + "\r\n\r\n", "",
+       400},
+      {"obs-fold continuation line", me + "X-Note: a\r\n Content-Length: " + n + "\r\n\r\n", "",
+       400},
+      {"obs-fold with a tab", me + "X-Note: a\r\n\tmore\r\n\r\n", "", 400},
+      {"a header line without a colon", me + "Content-Length " + n + "\r\n\r\n", "", 400},
+      {"whitespace before the colon",
+       search + "Content-Length : 2\r\nContent-Length: " + n + "\r\n\r\n", "", 400},
+      {"two different Content-Lengths",
+       search + "Content-Length: 2\r\nContent-Length: " + n + "\r\n\r\n", "{}", 400},
+      {"Content-Length and chunked",
+       search + "Content-Length: " + std::to_string(5 + smuggled.size()) +
+           "\r\nTransfer-Encoding: chunked\r\n\r\n",
+       "0\r\n\r\n", 400},
+      {"chunked alone", search + "Transfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n", 411},
+      {"a Content-Length that is not a number", search + "Content-Length: 2x\r\n\r\n", "{}", 400},
+      {"a negative Content-Length", search + "Content-Length: -1\r\n\r\n", "", 400},
+      {"NUL in the request line",
+       "GET /healthz\0/../api/v1/logout HTTP/1.1\r\nHost: x\r\n"s + auth + "\r\n", "", 400},
+      {"NUL in a header value", me + "X-Note: a\0b\r\n\r\n"s, "", 400},
+      {"two Host headers", "GET /api/v1/me HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + auth + "\r\n", "",
+       400},
+      {"HTTP/1.1 without Host", "GET /api/v1/me HTTP/1.1\r\n" + auth + "\r\n", "", 400},
+      {"a compressed body", search + "Content-Encoding: gzip\r\nContent-Length: 2\r\n\r\n", "{}",
+       415},
+  };
+  for (const Case& c : cases) {
+    for (bool split : {false, true}) {
+      SCOPED_TRACE(c.name + (split ? " (smuggled request in a later segment)" : ""));
+      RawReply r = split ? RawExchange(server_->port(), c.head + c.body, smuggled)
+                         : RawExchange(server_->port(), c.head + c.body + smuggled);
+      // Refused, or closed without an answer; never a 2xx.
+      EXPECT_TRUE(r.Status() == c.status || (r.Status() == 0 && r.closed)) << r.bytes;
+      if (r.Status() != 0) {
+        EXPECT_EQ(r.Body()["error"]["code"], "INVALID_ARGUMENT") << r.bytes;
+        EXPECT_TRUE(r.Body()["error"]["message"].is_string()) << r.bytes;
+        EXPECT_THAT(r.bytes, HasSubstr("X-Content-Type-Options: nosniff"));
+      }
+      EXPECT_EQ(r.Responses(), r.Status() == 0 ? 0 : 1) << r.bytes;
+      EXPECT_TRUE(r.closed) << "the server kept the connection open";
+      ASSERT_EQ(client_->Get("/api/v1/me", &ana).status, 200) << "the smuggled logout ran";
+    }
+  }
+
+  // A GET's body is not read by the HTTP library: it is not the next
+  // request either.
+  RawReply get = RawExchange(
+      server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n",
+      smuggled);
+  EXPECT_EQ(get.Status(), 200);
+  EXPECT_EQ(get.Responses(), 1) << get.bytes;
+  EXPECT_TRUE(get.closed);
+  EXPECT_EQ(client_->Get("/api/v1/me", &ana).status, 200);
+
+  // Well-formed pipelined requests on one connection are all answered.
+  const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  RawReply pipelined = RawExchange(server_->port(), health + health +
+                                                        "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                                        "Connection: close\r\n\r\n");
+  EXPECT_EQ(pipelined.Responses(), 3) << pipelined.bytes;
+  EXPECT_TRUE(pipelined.closed);
+
+  // The server keeps serving: health, and an authenticated call that
+  // changes state.
+  EXPECT_EQ(client_->Get("/healthz").status, 200);
+  Reply found = client_->Post("/api/v1/search", &ana, {{"fields", {{"full_name", "Test Person"}}}});
+  EXPECT_EQ(found.status, 200) << found.raw;
+  EXPECT_EQ(client_
+                ->Post("/api/v1/records", &ana,
+                       {{"kind", "request"}, {"fields", {{"full_name", "Test Person"}}}})
+                .status,
+            201);
+  // Refusals are logged by shape: no header value, no target words.
+  EXPECT_THAT(AccessLog(), HasSubstr(R"("path":"/api/v1/me","status":400)"));
 }
 
 // ---- The workflow, and what the enquirer may be told.

@@ -20,6 +20,7 @@
 #include "server/internal/access_log.h"
 #include "server/internal/api.h"
 #include "server/internal/json_body.h"
+#include "server/internal/strict_http.h"
 #include "server/internal/task_queue.h"
 
 namespace kinlink::server {
@@ -63,6 +64,20 @@ std::pair<StatusCode, std::string> LibraryError(int status, std::size_t max_body
   }
   if (status >= 500) return {StatusCode::kInternal, "internal error"};
   return {StatusCode::kInvalidArgument, "request refused"};
+}
+
+// Sent with every response, the library's and ours.
+httplib::Headers SecurityHeaders(bool tls) {
+  httplib::Headers headers = {
+      {"Cache-Control", "no-store"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+  };
+  if (tls) headers.emplace("Strict-Transport-Security", "max-age=31536000");
+  return headers;
 }
 
 }  // namespace
@@ -167,6 +182,9 @@ struct Server::Impl {
   void Configure();
   void RetentionLoop();
   void Log(const httplib::Request& req, const httplib::Response& res);
+  // A request refused by the connection layer (strict_http.h) before the
+  // library parsed it.
+  void LogRefusal(std::string_view method, std::string_view target, int status, double ms);
 };
 
 void Server::Impl::Configure() {
@@ -180,16 +198,7 @@ void Server::Impl::Configure() {
   // httplib owns what new_task_queue returns (it deletes it when listen ends).
   h.new_task_queue = [threads] { return new internal::BoundedTaskQueue(threads, threads); };
 
-  httplib::Headers headers = {
-      {"Cache-Control", "no-store"},
-      {"X-Content-Type-Options", "nosniff"},
-      {"Referrer-Policy", "no-referrer"},
-      {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
-      {"X-Frame-Options", "DENY"},
-      {"Cross-Origin-Resource-Policy", "same-origin"},
-  };
-  if (tls) headers.emplace("Strict-Transport-Security", "max-age=31536000");
-  h.set_default_headers(std::move(headers));
+  h.set_default_headers(SecurityHeaders(tls));
 
   const std::size_t max_header = options.max_header_bytes;
   h.set_pre_routing_handler([max_header](const httplib::Request& req, httplib::Response& res) {
@@ -201,8 +210,9 @@ void Server::Impl::Configure() {
     for (const auto& [key, value] : req.headers) bytes += key.size() + value.size() + 4;
     // httplib reads a POST without Content-Length until the connection
     // closes (RFC 9112 says it has no body); ask for the length instead.
+    // (Transfer-Encoding never gets here: the connection layer refuses it.)
     if ((req.method == "POST" || req.method == "PATCH" || req.method == "PUT") &&
-        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        !req.has_header("Content-Length")) {
       res.set_header("Connection", "close");
       internal::WriteError(res, 411, StatusCode::kInvalidArgument,
                            "send Content-Length (0 for an empty body)");
@@ -257,6 +267,21 @@ void Server::Impl::Log(const httplib::Request& req, const httplib::Response& res
   // The next request on this thread may fail before its pre-routing
   // handler runs; it must not inherit this one's route or user.
   state = RequestState();
+  // A refusal sent before the body was read says "Connection: close"; the
+  // connection loop then closes instead of parsing that body as a request.
+  if (res.get_header_value("Connection") == "close") internal::CloseAfterResponse() = true;
+}
+
+void Server::Impl::LogRefusal(std::string_view method, std::string_view target, int status,
+                              double ms) {
+  internal::AccessEntry e;
+  e.time = options.clock();
+  e.method = method.empty() ? std::string_view("OTHER") : method;
+  const std::string path = internal::RoutePatternOf(target);
+  e.path = path;
+  e.status = status;
+  e.ms = ms;
+  options.access_log(internal::FormatAccessLine(e));
 }
 
 void Server::Impl::RetentionLoop() {
@@ -290,6 +315,13 @@ Result<std::unique_ptr<Server>> Server::Create(engine::Node& node, ServerOptions
   impl->tls = !options.tls_cert_path.empty();
   if (!options.clock) options.clock = SystemClock;
   if (!options.access_log) options.access_log = StderrLog;
+  internal::ConnectionPolicy policy;
+  policy.max_header_bytes = options.max_header_bytes;
+  policy.max_body_bytes = options.max_body_bytes;
+  policy.headers = SecurityHeaders(impl->tls);
+  Impl* log_to = impl.get();
+  policy.log_refusal = [log_to](std::string_view method, std::string_view target, int status,
+                                double ms) { log_to->LogRefusal(method, target, status, ms); };
   if (impl->tls) {
     if (!Readable(options.tls_cert_path)) {
       return InvalidArgumentError("cannot read the TLS certificate " + options.tls_cert_path);
@@ -297,15 +329,15 @@ Result<std::unique_ptr<Server>> Server::Create(engine::Node& node, ServerOptions
     if (!Readable(options.tls_key_path)) {
       return InvalidArgumentError("cannot read the TLS key " + options.tls_key_path);
     }
-    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert_path.c_str(),
-                                                    options.tls_key_path.c_str());
+    auto ssl = internal::MakeStrictSslServer(std::move(policy), options.tls_cert_path,
+                                             options.tls_key_path);
     if (!ssl->is_valid()) {
       return InvalidArgumentError(
           "cannot load the TLS certificate and key (PEM files of one key pair expected)");
     }
     impl->http = std::move(ssl);
   } else {
-    impl->http = std::make_unique<httplib::Server>();
+    impl->http = internal::MakeStrictServer(std::move(policy));
   }
   impl->options = std::move(options);
   impl->Configure();

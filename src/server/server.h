@@ -26,6 +26,16 @@
 // header `X-CSRF-Token` (403 when missing or wrong). Sign-in attempts are
 // limited per client address (options.logins_per_minute; 429).
 //
+// Parsing: each request's line and headers are read whole and checked
+// before the HTTP library parses them (server/internal/http_framing.h): a
+// bare CR or LF, obs-fold, a malformed field name, a control character in a
+// value, two or non-numeric Content-Lengths, Content-Length with
+// Transfer-Encoding, or a missing or doubled Host is refused (400), as is a
+// Transfer-Encoding (411), a Content-Length over max_body_bytes (413) and a
+// Content-Encoding (415); each with a JSON error and the connection closed.
+// A body the library left unread (a GET's) closes the connection too, so it
+// is never parsed as a next request.
+//
 // Thread-safety: a Server's methods may be called from any thread; requests
 // are served by a pool of options.max_connections threads that share the
 // Node (itself thread-safe). Stop() may be called from a signal-handling
