@@ -260,15 +260,34 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   std::array<double, kCmpFieldCount> freq;
   std::vector<ScoredPair> scored;
   std::vector<std::uint32_t> scored_rows;
-  for (std::size_t i = 0; i < result.candidates.size(); ++i) {
-    const score::RecordPair& p = result.candidates[i];
-    std::copy_n(cand.Row(i).begin(), kCmpFieldCount, row.begin());
-    FillTf(tf, l_side.features[p.a], rs.features[p.b], row, &freq);
-    const double w = model.Weight(cand.Row(i), freq);
-    const double prob = score::WeightToProbability(w);
-    if (options.top_k > 0 || prob >= options.threshold) {
-      scored.push_back({p.a, p.b, w, prob});
-      scored_rows.push_back(static_cast<std::uint32_t>(i));
+  {
+    // Each worker scores a contiguous range; joined in worker order, the
+    // result is the same as one pass in candidate order.
+    const int workers = WorkerCount();
+    std::vector<std::vector<ScoredPair>> part_pairs(static_cast<std::size_t>(workers));
+    std::vector<std::vector<std::uint32_t>> part_rows(static_cast<std::size_t>(workers));
+    KL_RETURN_IF_ERROR(ParallelFor(result.candidates.size(), workers,
+                                   [&](std::size_t begin, std::size_t end, int worker) -> Status {
+      std::array<double, kCmpFieldCount> f;
+      LevelRow r;
+      std::vector<ScoredPair>& pairs = part_pairs[static_cast<std::size_t>(worker)];
+      std::vector<std::uint32_t>& rows = part_rows[static_cast<std::size_t>(worker)];
+      for (std::size_t i = begin; i < end; ++i) {
+        const score::RecordPair& p = result.candidates[i];
+        std::copy_n(cand.Row(i).begin(), kCmpFieldCount, r.begin());
+        FillTf(tf, l_side.features[p.a], rs.features[p.b], r, &f);
+        const double w = model.Weight(cand.Row(i), f);
+        const double prob = score::WeightToProbability(w);
+        if (options.top_k > 0 || prob >= options.threshold) {
+          pairs.push_back({p.a, p.b, w, prob});
+          rows.push_back(static_cast<std::uint32_t>(i));
+        }
+      }
+      return OkStatus();
+    }));
+    for (std::size_t w = 0; w < part_pairs.size(); ++w) {
+      scored.insert(scored.end(), part_pairs[w].begin(), part_pairs[w].end());
+      scored_rows.insert(scored_rows.end(), part_rows[w].begin(), part_rows[w].end());
     }
   }
   // Order by left record, best first; keep the top K per left record.
