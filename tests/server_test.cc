@@ -30,6 +30,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1130,11 +1131,13 @@ TEST_F(ServerTest, RetentionRunsOnItsOwnAndLogsCountsOnly) {
 class ServeProcessTest : public ::testing::Test {
  protected:
   std::map<std::string, std::string> Env() {
-    return {{"KINLINK_DATA", dir_ / "registry"}, {"KINLINK_KEY_FILE", dir_ / "key.hex"}};
+    return {{"KINLINK_DATA", data_.empty() ? dir_ / "registry" : data_},
+            {"KINLINK_KEY_FILE", dir_ / "key.hex"}};
   }
 
-  // Starts kinlink with ARGS, stdout and stderr to files; returns its pid.
-  pid_t Start(const std::vector<std::string>& args) {
+  // Starts kinlink with ARGS, stdout and stderr to files (out, err, with
+  // `tag` appended); returns its pid.
+  pid_t Start(const std::vector<std::string>& args, const std::string& tag = "") {
     std::vector<std::string> argv = {KINLINK_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> env;
@@ -1145,9 +1148,9 @@ class ServeProcessTest : public ::testing::Test {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "out").c_str(),
+    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / ("out" + tag)).c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "err").c_str(),
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / ("err" + tag)).c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<char*> args_c;
     for (std::string& a : argv) args_c.push_back(a.data());
@@ -1164,10 +1167,10 @@ class ServeProcessTest : public ::testing::Test {
 
   // The port from "Kinlink is serving on http://127.0.0.1:PORT", waiting
   // for the line (the registry's key and a password hash come first).
-  int WaitForPort(pid_t pid) {
+  int WaitForPort(pid_t pid, const std::string& tag = "") {
     const std::string prefix = "Kinlink is serving on http://127.0.0.1:";
     for (int i = 0; i < 600; ++i) {
-      const std::string out = ReadFile(dir_ / "out");
+      const std::string out = ReadFile(dir_ / ("out" + tag));
       const std::size_t at = out.find(prefix);
       if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
         return std::stoi(out.substr(at + prefix.size()));
@@ -1180,6 +1183,7 @@ class ServeProcessTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string data_;  // a postgresql:// URI instead of DIR/registry
 };
 
 TEST_F(ServeProcessTest, UserAddThenServeAnswersAndExitsCleanlyOnSigterm) {
@@ -1295,6 +1299,126 @@ TEST_F(ServeProcessTest, ImportedListsBelongToTheirOfficeAndRetentionRuns) {
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_THAT(log.out, HasSubstr(R"("action":"user.add")"));
   EXPECT_THAT(log.out, Not(HasSubstr(R"("actor":"kinlink-serve","action":"user.add")")));
+}
+
+// Two `kinlink serve` processes on one PostgreSQL registry: a session made
+// on one works on the other, and both confirming different matches of one
+// request at the same moment loses neither. Needs KINLINK_TEST_PG
+// (scripts/test.sh starts a throwaway server); KINLINK_SKIP_PG=1 skips.
+TEST_F(ServeProcessTest, TwoServersOnOnePostgresDatabaseLoseNoUpdate) {
+  const char* pg = std::getenv("KINLINK_TEST_PG");
+  if (pg == nullptr || *pg == '\0') {
+    if (const char* skip = std::getenv("KINLINK_SKIP_PG"); skip && std::string(skip) == "1") {
+      GTEST_SKIP() << "KINLINK_SKIP_PG=1";
+    }
+    FAIL() << "KINLINK_TEST_PG is not set (scripts/test.sh starts a server)";
+  }
+  // A fresh database on that server, as a URI for --data.
+  std::map<std::string, std::string> conn;
+  {
+    std::istringstream in(pg);
+    std::string part;
+    while (in >> part) {
+      const auto eq = part.find('=');
+      if (eq != std::string::npos) conn[part.substr(0, eq)] = part.substr(eq + 1);
+    }
+  }
+  const std::string db = "kl_serve_" + std::to_string(::getpid());
+  const std::string admin = "postgresql://" + conn["user"] + "@" + conn["host"] + ":" +
+                            conn["port"] + "/" + conn["dbname"];
+  ASSERT_EQ(std::system(("psql -q '" + admin + "' -c 'DROP DATABASE IF EXISTS " + db +
+                         "' -c 'CREATE DATABASE " + db + "' >/dev/null")
+                            .c_str()),
+            0);
+  data_ = "postgresql://" + conn["user"] + "@" + conn["host"] + ":" + conn["port"] + "/" + db;
+  auto env = Env();
+  ASSERT_EQ(testing::RunKinlink({"init"}, env).exit_code, 0);
+  const std::string demo = std::string(KL_SOURCE_DIR) + "/data/demo/";
+  env["KINLINK_USER_PASSWORD"] = kPassword;
+  ASSERT_EQ(
+      testing::RunKinlink({"user", "add", "ana", "--office", "homs", "--role", "caseworker"}, env)
+          .exit_code,
+      0);
+  testing::RunResult o1 = testing::RunKinlink(
+      {"user", "add", "omar", "--office", "homs", "--role", "officer", "--json"}, env);
+  testing::RunResult o2 = testing::RunKinlink(
+      {"user", "add", "hala", "--office", "homs", "--role", "officer", "--json"}, env);
+  ASSERT_EQ(o1.exit_code, 0) << o1.err;
+  ASSERT_EQ(o2.exit_code, 0) << o2.err;
+
+  const pid_t first = Start({"serve", "--port", "0"}, "1");
+  const pid_t second = Start({"serve", "--port", "0"}, "2");
+  ASSERT_GT(first, 0);
+  ASSERT_GT(second, 0);
+  const int port1 = WaitForPort(first, "1");
+  const int port2 = WaitForPort(second, "2");
+  ASSERT_GT(port1, 0) << ReadFile(dir_ / "err1");
+  ASSERT_GT(port2, 0) << ReadFile(dir_ / "err2");
+  Client c1(port1);
+  Client c2(port2);
+  auto login = [&](Client& c, const std::string& name, const testing::RunResult* added) {
+    Json body = {{"user", name}, {"password", kPassword}};
+    if (added != nullptr) {
+      auto secret = auth::Base32Decode(
+          Json::parse(added->out)["totp_secret"].get<std::string>());
+      body["totp"] = auth::TotpCode(*secret, std::time(nullptr));
+    }
+    Reply r = c.Post("/api/v1/login", nullptr, body);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return Session{CookieValue(r.Header("Set-Cookie")), r.body.value("csrf_token", ""), 0};
+  };
+  // A session from server 1 is good on server 2.
+  Session ana = login(c1, "ana", nullptr);
+  EXPECT_EQ(c2.Get("/api/v1/me", &ana).status, 200);
+
+  // One request and two persons who both match it, registered through
+  // both servers.
+  Json person = {{"given_name", "Oleksandr"}, {"family_name", "Kovalenko"},
+                 {"birth_date", "1979-05-02"}};
+  person["id"] = "H-1";
+  ASSERT_EQ(c1.Post("/api/v1/records", &ana, {{"kind", "person"}, {"fields", person}}).status, 201);
+  person["id"] = "H-2";
+  ASSERT_EQ(c2.Post("/api/v1/records", &ana, {{"kind", "person"}, {"fields", person}}).status, 201);
+  Json request = {{"id", "R-1"}, {"given_name", "Олександр"}, {"family_name", "Коваленко"},
+                  {"birth_date", "1979"}};
+  ASSERT_EQ(c1.Post("/api/v1/records", &ana, {{"kind", "request"}, {"fields", request}}).status,
+            201);
+  Reply queue = c2.Get("/api/v1/matches", &ana);
+  ASSERT_EQ(queue.status, 200) << queue.raw;
+  ASSERT_EQ(queue.body["matches"].size(), 2u) << queue.raw;
+  const std::int64_t m1 = queue.body["matches"][0]["id"].get<std::int64_t>();
+  const std::int64_t m2 = queue.body["matches"][1]["id"].get<std::int64_t>();
+
+  // Two officers, one on each server, confirm at the same moment.
+  Session omar = login(c1, "omar", &o1);
+  Session hala = login(c2, "hala", &o2);
+  Reply r1, r2;
+  std::thread t1([&] {
+    r1 = c1.Post("/api/v1/matches/" + std::to_string(m1) + "/decision", &omar,
+                 {{"decision", "confirm"}});
+  });
+  std::thread t2([&] {
+    r2 = c2.Post("/api/v1/matches/" + std::to_string(m2) + "/decision", &hala,
+                 {{"decision", "confirm"}});
+  });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(r1.status, 204) << r1.raw;
+  EXPECT_EQ(r2.status, 204) << r2.raw;
+  for (std::int64_t m : {m1, m2}) {
+    Reply seen = c1.Get("/api/v1/matches/" + std::to_string(m), &ana);
+    ASSERT_EQ(seen.status, 200) << seen.raw;
+    EXPECT_EQ(seen.body["status"], "confirmed") << seen.raw;
+  }
+
+  for (pid_t pid : {first, second}) {
+    ASSERT_EQ(::kill(pid, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  EXPECT_EQ(testing::RunKinlink({"audit", "verify"}, env).exit_code, 0);
+  std::system(("psql -q '" + admin + "' -c 'DROP DATABASE IF EXISTS " + db + "' >/dev/null").c_str());
 }
 
 }  // namespace
