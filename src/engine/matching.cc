@@ -77,6 +77,15 @@ Status ScoreThrough(store::Store& store, internal::Matcher& m, const linkage::Fe
   return OkStatus();
 }
 
+// The registry's feature extractor: encoded mode under the token key.
+Result<std::unique_ptr<linkage::FeatureExtractor>> NewExtractor(const crypto::SecretBytes& key) {
+  linkage::ExtractorOptions options;
+  options.mode = linkage::Mode::kEncoded;
+  options.key = &key;
+  options.today_days = static_cast<std::int64_t>(std::time(nullptr)) / 86400;
+  return linkage::FeatureExtractor::Create(options);
+}
+
 void SortByWeight(std::vector<Candidate>& c) {
   std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
     return a.weight != b.weight ? a.weight > b.weight : a.id < b.id;
@@ -139,12 +148,8 @@ Status Registry::EnsureMatcher() {
     return FailedPreconditionError("the matching model does not fit the comparison (" +
                                    std::to_string(model->num_fields()) + " fields)");
   }
-  linkage::ExtractorOptions options;
-  options.mode = linkage::Mode::kEncoded;
-  options.key = &token_key_;
-  options.today_days = static_cast<std::int64_t>(std::time(nullptr)) / 86400;
   KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> extractor,
-                      linkage::FeatureExtractor::Create(options));
+                      NewExtractor(token_key_));
   matcher_ = std::make_unique<internal::Matcher>(
       internal::Matcher{std::move(extractor), std::move(model).value(), {}, {}});
   return OkStatus();
@@ -226,12 +231,8 @@ Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const int workers = static_cast<int>(std::min(2u, hw));
   while (static_cast<int>(m.helpers.size()) + 1 < workers) {
-    linkage::ExtractorOptions options;
-    options.mode = linkage::Mode::kEncoded;
-    options.key = &token_key_;
-    options.today_days = static_cast<std::int64_t>(std::time(nullptr)) / 86400;
     KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> extra,
-                        linkage::FeatureExtractor::Create(options));
+                        NewExtractor(token_key_));
     m.helpers.push_back(std::move(extra));
   }
   auto extractor_of = [&](int w) -> linkage::FeatureExtractor& {
