@@ -39,6 +39,8 @@ record::Kind OtherKind(record::Kind k) {
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
 
+}  // namespace
+
 std::string DisplayName(const record::Record& r) {
   if (r.Has(record::Field::kFullName)) return r.Get(record::Field::kFullName);
   std::string name = r.Get(record::Field::kGivenName);
@@ -48,6 +50,8 @@ std::string DisplayName(const record::Record& r) {
   }
   return name;
 }
+
+namespace {
 
 // Compares `f` with the records holding `tokens` (of `kind` when given),
 // skipping `seen` ones, and appends the scored candidates.
@@ -239,6 +243,17 @@ Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
     return w == 0 ? *m.extractor : *m.helpers[static_cast<std::size_t>(w - 1)];
   };
 
+  // Records of a kind meet only the other kind: nothing to match while one
+  // kind is absent. Counted once, not per batch (each count scans the
+  // records table).
+  store::RecordFilter person_filter;
+  person_filter.kind = static_cast<std::uint8_t>(record::Kind::kPerson);
+  store::RecordFilter request_filter;
+  request_filter.kind = static_cast<std::uint8_t>(record::Kind::kRequest);
+  KL_ASSIGN_OR_RETURN(const std::int64_t all_persons, store_->CountRecords(person_filter));
+  KL_ASSIGN_OR_RETURN(const std::int64_t all_requests, store_->CountRecords(request_filter));
+  const bool both_kinds = all_persons > 0 && all_requests > 0;
+
   std::vector<Pending> batch;
   std::vector<store::RecordRow> rows;
   const std::int64_t total = to - from;
@@ -310,31 +325,20 @@ Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
     // Tokens go in sorted order: neighbouring B-tree pages, far fewer page
     // writes than record order.
     std::vector<std::pair<std::string, std::int64_t>> tokens;
-    std::int64_t persons = 0;
-    std::int64_t requests = 0;
     for (const Pending& p : batch) {
       KL_RETURN_IF_ERROR(store_->PutEncoding(p.id, static_cast<std::uint8_t>(p.kind),
                                              linkage::SerializeEncoded(p.features)));
       for (std::string& t : internal::BlockingTokens(p.features, p.keys, 0, internal::kRuleCount)) {
         tokens.emplace_back(std::move(t), p.id);
       }
-      (p.kind == record::Kind::kPerson ? persons : requests) += 1;
     }
     std::sort(tokens.begin(), tokens.end());
     for (const auto& [token, id] : tokens) {
       KL_RETURN_IF_ERROR(store_->AddBlockingTokens(id, std::span<const std::string>(&token, 1)));
     }
     // Each pair is found once: by whichever of the two is indexed later.
-    // Records of a kind meet only the other kind, so there is nothing to
-    // match while one kind is absent.
     std::int64_t matched = 0;
-    store::RecordFilter person_filter;
-    person_filter.kind = static_cast<std::uint8_t>(record::Kind::kPerson);
-    store::RecordFilter request_filter;
-    request_filter.kind = static_cast<std::uint8_t>(record::Kind::kRequest);
-    KL_ASSIGN_OR_RETURN(const std::int64_t all_persons, store_->CountRecords(person_filter));
-    KL_ASSIGN_OR_RETURN(const std::int64_t all_requests, store_->CountRecords(request_filter));
-    if (all_persons > 0 && all_requests > 0) {
+    if (both_kinds) {
       for (const Pending& p : batch) {
         KL_ASSIGN_OR_RETURN(std::int64_t n, MatchIndexed(*store_, m, p, now));
         matched += n;

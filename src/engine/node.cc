@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::size_t kMaxUserNameBytes = 64;
 constexpr std::string_view kTotpIssuer = "Kinlink";
+constexpr std::int64_t kTouchEverySeconds = 60;
 
 bool ValidUserName(std::string_view name) {
   if (name.empty() || name.size() > kMaxUserNameBytes) return false;
@@ -455,7 +456,11 @@ Result<Principal> Node::Authenticate(std::string_view session_id, std::int64_t n
     KL_RETURN_IF_ERROR(st.DeleteSession(hash));
     return UnauthenticatedError("no valid session");
   }
-  if (now > session->last_seen_at) KL_RETURN_IF_ERROR(st.TouchSession(hash, now));
+  // One write a minute per session at most, not one per request: the idle
+  // timeout is then exact to within that minute.
+  if (now - session->last_seen_at >= kTouchEverySeconds) {
+    KL_RETURN_IF_ERROR(st.TouchSession(hash, now));
+  }
   Principal p;
   p.user_id = user->id;
   p.user = user->name;
@@ -530,9 +535,7 @@ Result<std::vector<SearchHit>> Node::Search(const Principal& p, const SearchQuer
     if (rows[i].office_id == p.office_id) {
       KL_ASSIGN_OR_RETURN(record::Record rec, DecryptFor(p, rows[i], now));
       hit.source_id = rec.Get(record::Field::kId);
-      hit.name = rec.Has(record::Field::kFullName)
-                     ? rec.Get(record::Field::kFullName)
-                     : rec.Get(record::Field::kGivenName) + " " + rec.Get(record::Field::kFamilyName);
+      hit.name = DisplayName(rec);
     } else {
       hit.name = "";
       hit.source_id = "";

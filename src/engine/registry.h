@@ -203,6 +203,9 @@ struct ExportOptions {
 // Several `kinlink serve` processes may share it.
 bool IsDatabaseUri(std::string_view location);
 
+// The name a list shows for a record: full_name, else given + family.
+std::string DisplayName(const record::Record& r);
+
 // "KL-17" for registry id 17.
 std::string FormatRegistryId(std::int64_t id);
 // 17 for "KL-17" (case-insensitive prefix); nullopt otherwise.
