@@ -132,6 +132,11 @@ Status RecordReader::ReadHeader(const Mapping* mapping) {
   }
   std::sort(bindings_.begin(), bindings_.end(),
             [](const Binding& a, const Binding& b) { return a.field < b.field; });
+  columns_.clear();
+  for (std::size_t i = 0; i < header_.size(); ++i) columns_.push_back({i + 1, header_[i], {}});
+  for (const Binding& binding : bindings_) {
+    for (std::size_t c : binding.columns) columns_[c].field = binding.field;
+  }
 
   auto has = [&](record::Field f) { return bound[static_cast<std::size_t>(f)]; };
   if (!has(record::Field::kFullName) && !has(record::Field::kGivenName) &&

@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,16 @@ struct RowIssue {
   std::string column_name;  // header name of that column ("" for 0)
   std::string reason;
   std::string ToString() const;  // "line 7, column 10 (birth_date): ..."
+};
+
+// One column of the header and the Kinlink field it fills.
+struct ColumnUse {
+  std::size_t column = 0;  // 1-based position in the header
+  std::string name;        // its header name (trimmed when the mapping trims)
+  // The field its values go to; nullopt when the column is ignored (not a
+  // Kinlink field, listed under [ignore], or shadowed by a mapped column).
+  // With a mapping, several columns may fill one field (joined by " ").
+  std::optional<record::Field> field;
 };
 
 struct ReadRow {
@@ -89,6 +100,8 @@ class RecordReader {
   // field and is ignored; map it in a mapping file or list it under
   // [ignore]".
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // Every header column, in order, with the field it fills (set by Open).
+  const std::vector<ColumnUse>& columns() const { return columns_; }
   std::uint64_t bytes_consumed() const { return csv_->bytes_consumed(); }
   std::uint64_t total_bytes() const { return csv_->total_bytes(); }
 
@@ -106,6 +119,7 @@ class RecordReader {
   std::vector<std::string> header_;
   std::vector<Binding> bindings_;
   std::vector<std::string> warnings_;
+  std::vector<ColumnUse> columns_;
   record::ValidationContext context_;
   bool trim_ = false;  // Mapping::trim()
   bool lenient_ = false;

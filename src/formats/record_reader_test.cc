@@ -182,6 +182,45 @@ TEST(RecordReaderTest, UnknownColumnsWarnOnce) {
   EXPECT_FALSE(r.rows[0].record.Has(Field::kBirthDate));
 }
 
+// Equality for ColumnUse in the tests below.
+bool SameColumn(const ColumnUse& c, std::size_t column, const std::string& name,
+                std::optional<Field> field) {
+  return c.column == column && c.name == name && c.field == field;
+}
+
+TEST(RecordReaderTest, ColumnsTellWhatEachHeaderColumnFills) {
+  Result<std::unique_ptr<RecordReader>> reader = RecordReader::FromString(
+      "given_name,family_name,birth_date,soc_sec_id\nRana,Haddad,1987,1\n", nullptr, Kind::kPerson);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const std::vector<ColumnUse>& c = (*reader)->columns();
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_TRUE(SameColumn(c[0], 1, "given_name", Field::kGivenName));
+  EXPECT_TRUE(SameColumn(c[1], 2, "family_name", Field::kFamilyName));
+  EXPECT_TRUE(SameColumn(c[2], 3, "birth_date", Field::kBirthDate));
+  EXPECT_TRUE(SameColumn(c[3], 4, "soc_sec_id", std::nullopt));
+}
+
+TEST(RecordReaderTest, ColumnsWithAMappingShowJoinedIgnoredAndShadowedColumns) {
+  Mapping m = ParseMapping(R"(
+[fields]
+id = "rec_id"
+address = ["number", "street"]
+[ignore]
+columns = ["secret"]
+)");
+  Result<std::unique_ptr<RecordReader>> reader = RecordReader::FromString(
+      "id,rec_id,number,street,secret,full_name\nold,new,1,Main,x,A B\n", &m, Kind::kPerson);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const std::vector<ColumnUse>& c = (*reader)->columns();
+  ASSERT_EQ(c.size(), 6u);
+  EXPECT_TRUE(SameColumn(c[0], 1, "id", std::nullopt));  // the mapping fills id from rec_id
+  EXPECT_TRUE(SameColumn(c[1], 2, "rec_id", Field::kId));
+  EXPECT_TRUE(SameColumn(c[2], 3, "number", Field::kAddress));
+  EXPECT_TRUE(SameColumn(c[3], 4, "street", Field::kAddress));
+  EXPECT_TRUE(SameColumn(c[4], 5, "secret", std::nullopt));
+  EXPECT_TRUE(SameColumn(c[5], 6, "full_name", Field::kFullName));
+}
+
 TEST(RecordReaderTest, WholeFileErrors) {
   struct Case {
     const char* name;
