@@ -405,6 +405,26 @@ Result<std::int64_t> PostgresStore::CountRecords(const RecordFilter& filter) {
   return count;
 }
 
+Result<std::vector<RecordRow>> PostgresStore::LatestRecords(const RecordFilter& filter,
+                                                            std::int64_t limit) {
+  if (limit <= 0 || limit > kMaxLatestRecords) {
+    return InvalidArgumentError("latest records: the limit must be 1.." +
+                                std::to_string(kMaxLatestRecords));
+  }
+  const std::string sql = std::string("SELECT ") + kPgRecordColumns + " FROM records WHERE TRUE" +
+                          PgFilterSql(filter, 2) + " ORDER BY id DESC LIMIT $1::bigint";
+  PgParams params;
+  params.Int(limit);
+  BindPgFilter(filter, params);
+  KL_ASSIGN_OR_RETURN(PgResult page, RunText(sql, params, "latest records"));
+  std::vector<RecordRow> rows;
+  for (int i = 0; i < page.rows(); ++i) {
+    KL_ASSIGN_OR_RETURN(RecordRow row, ReadPgRecord(page.get(), i));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 Result<std::int64_t> PostgresStore::InsertImport(const ImportRow& row) {
   std::int64_t id = 0;
   KL_RETURN_IF_ERROR(Write([&]() -> Status {

@@ -121,6 +121,20 @@ Result<std::vector<std::int64_t>> PostgresStore::FindByBlockingToken(std::string
   return ids;
 }
 
+Result<std::int64_t> PostgresStore::CountByBlockingToken(std::string_view token) {
+  if (token.empty()) return std::int64_t{0};
+  PgParams params;
+  params.Bytes(token);
+  KL_ASSIGN_OR_RETURN(PgResult result,
+                      Run(PgSql::kCountByBlockingToken, params, "count by blocking token"));
+  PgRow row(result.get(), 0);
+  const std::int64_t count = result.rows() == 1 ? row.Int(0) : -1;
+  if (!row.ok() || count < 0) {
+    return InternalError("count by blocking token: unexpected answer from the server");
+  }
+  return count;
+}
+
 Result<std::int64_t> PostgresStore::PutMatch(const MatchRow& row) {
   if (row.request_id <= 0 || row.person_id <= 0) {
     return InvalidArgumentError("write match: the record ids must be positive");

@@ -255,6 +255,10 @@ class ScratchStore final : public Store {
   Result<std::int64_t> CountRecords(const RecordFilter& filter) override {
     return Call([&](Store& s) { return s.CountRecords(filter); });
   }
+  Result<std::vector<RecordRow>> LatestRecords(const RecordFilter& filter,
+                                               std::int64_t limit) override {
+    return Call([&](Store& s) { return s.LatestRecords(filter, limit); });
+  }
   Status PutEncoding(std::int64_t record_id, std::uint8_t kind, std::string_view blob) override {
     return Call([&](Store& s) { return s.PutEncoding(record_id, kind, blob); });
   }
@@ -267,6 +271,9 @@ class ScratchStore final : public Store {
   Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
                                                         std::int64_t limit) override {
     return Call([&](Store& s) { return s.FindByBlockingToken(token, limit); });
+  }
+  Result<std::int64_t> CountByBlockingToken(std::string_view token) override {
+    return Call([&](Store& s) { return s.CountByBlockingToken(token); });
   }
   Result<std::int64_t> PutMatch(const MatchRow& row) override {
     return Call([&](Store& s) { return s.PutMatch(row); });

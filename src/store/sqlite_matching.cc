@@ -79,6 +79,18 @@ Result<std::vector<std::int64_t>> SqliteStore::FindByBlockingToken(std::string_v
   return ids;
 }
 
+Result<std::int64_t> SqliteStore::CountByBlockingToken(std::string_view token) {
+  if (token.empty()) return std::int64_t{0};
+  KL_ASSIGN_OR_RETURN(StmtLease lease,
+                      Prepare(Sql::kCountByBlockingToken, "count by blocking token"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindBlob(stmt, 1, token);
+  if (rc != SQLITE_OK) return SqliteError(rc, "count by blocking token");
+  rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) return SqliteError(rc, "count by blocking token");
+  return static_cast<std::int64_t>(sqlite3_column_int64(stmt, 0));
+}
+
 Result<std::int64_t> SqliteStore::PutMatch(const MatchRow& row) {
   if (row.request_id <= 0 || row.person_id <= 0) {
     return InvalidArgumentError("write match: the record ids must be positive");

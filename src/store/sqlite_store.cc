@@ -357,6 +357,29 @@ Result<std::int64_t> SqliteStore::CountRecords(const RecordFilter& filter) {
   return static_cast<std::int64_t>(sqlite3_column_int64(stmt, 0));
 }
 
+Result<std::vector<RecordRow>> SqliteStore::LatestRecords(const RecordFilter& filter,
+                                                          std::int64_t limit) {
+  if (limit <= 0 || limit > kMaxLatestRecords) {
+    return InvalidArgumentError("latest records: the limit must be 1.." +
+                                std::to_string(kMaxLatestRecords));
+  }
+  // ?7 follows the filter's own parameters (?1..?6).
+  std::string sql = std::string("SELECT ") + internal::kRecordColumns + " FROM records" +
+                    FilterWhere(filter) + " ORDER BY id DESC LIMIT ?7";
+  KL_ASSIGN_OR_RETURN(StmtLease lease, PrepareFilter(sql, "latest records"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindFilter(stmt, filter);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, limit);
+  if (rc != SQLITE_OK) return SqliteError(rc, "latest records");
+  std::vector<RecordRow> rows;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    KL_ASSIGN_OR_RETURN(RecordRow row, ReadRecord(stmt));
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "latest records");
+  return rows;
+}
+
 Result<std::int64_t> SqliteStore::InsertImport(const ImportRow& row) {
   KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kInsertImport, "insert import"));
   sqlite3_stmt* stmt = lease.get();

@@ -28,6 +28,8 @@ namespace kinlink::store {
 
 // Current schema version written by every backend.
 inline constexpr int kSchemaVersion = 3;
+// Rows one LatestRecords call returns at most (they are held in memory).
+inline constexpr std::int64_t kMaxLatestRecords = 10000;
 
 // One record as stored. Everything here is safe to rest on disk.
 struct RecordRow {
@@ -56,6 +58,8 @@ struct RecordFilter {
   bool include_shredded = false;
   // Records with a review date (review_at > 0) at or before this.
   std::optional<std::int64_t> review_due_by;
+  // Records held by this office (0: by no office).
+  std::optional<std::int64_t> office_id;
 };
 
 struct ImportRow {
@@ -215,6 +219,10 @@ class Store {
   virtual Status ForEachRecord(const RecordFilter& filter,
                                const std::function<Status(const RecordRow&)>& fn) = 0;
   virtual Result<std::int64_t> CountRecords(const RecordFilter& filter) = 0;
+  // The newest records that pass `filter`: at most `limit` of them, by
+  // descending id. INVALID_ARGUMENT unless 0 < limit <= kMaxLatestRecords.
+  virtual Result<std::vector<RecordRow>> LatestRecords(const RecordFilter& filter,
+                                                       std::int64_t limit) = 0;
 
   // Matching data (schema 2). Shredding a record deletes its encoding, its
   // blocking tokens and every match it is part of.
@@ -231,6 +239,8 @@ class Store {
   // Ids of the records with this token, ascending, at most `limit` (> 0).
   virtual Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
                                                                 std::int64_t limit) = 0;
+  // How many records hold this token (0 for an empty one).
+  virtual Result<std::int64_t> CountByBlockingToken(std::string_view token) = 0;
   // Inserts a potential match, or, when the pair is already there, updates
   // its probability, weight and explanation (keeping status and id).
   // Returns the id.

@@ -40,6 +40,45 @@ TEST_P(StoreSuite, RecordsKeepOfficeAndReviewDate) {
   EXPECT_EQ(*store_->CountRecords(due), 1);
 }
 
+TEST_P(StoreSuite, LatestRecordsOfAnOfficeComeNewestFirst) {
+  auto row = [&](std::uint8_t kind, const std::string& token, std::int64_t office) {
+    RecordRow r = MakeRow(kind, token);
+    r.office_id = office;
+    return Insert(r);
+  };
+  const std::int64_t a1 = row(2, "lat-a1", 7);
+  row(2, "lat-b1", 8);
+  const std::int64_t a2 = row(2, "lat-a2", 7);
+  row(1, "lat-a3", 7);  // another kind
+  const std::int64_t a4 = row(2, "lat-a4", 7);
+  const std::int64_t a5 = row(2, "lat-a5", 7);
+  ASSERT_TRUE(store_->ShredRecord(a5).ok());  // shredded: left out
+
+  RecordFilter mine;
+  mine.kind = 2;
+  mine.office_id = 7;
+  auto ids = [](const std::vector<RecordRow>& rows) {
+    std::vector<std::int64_t> out;
+    for (const RecordRow& r : rows) out.push_back(r.id);
+    return out;
+  };
+  Result<std::vector<RecordRow>> all = store_->LatestRecords(mine, 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(ids(*all), (std::vector<std::int64_t>{a4, a2, a1}));
+  ASSERT_FALSE(all->empty());
+  EXPECT_EQ((*all)[0].sealed, MakeRow(2, "").sealed);  // whole rows
+  EXPECT_EQ(ids(*store_->LatestRecords(mine, 2)), (std::vector<std::int64_t>{a4, a2}));
+  EXPECT_EQ(*store_->CountRecords(mine), 3);
+  EXPECT_EQ(ListIds(mine), (std::vector<std::int64_t>{a1, a2, a4}));
+
+  RecordFilter none;
+  none.office_id = 9;
+  EXPECT_TRUE(store_->LatestRecords(none, 5)->empty());
+  EXPECT_EQ(store_->LatestRecords(mine, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->LatestRecords(mine, kMaxLatestRecords + 1).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreSuite, MatchReviewRoundTrips) {
   std::int64_t req = Insert(MakeRow(2, "rev-r"));
   std::int64_t per = Insert(MakeRow(1, "rev-p"));

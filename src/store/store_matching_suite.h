@@ -57,6 +57,30 @@ TEST_P(StoreSuite, BlockingTokensFindRecordsInIdOrderWithLimit) {
   EXPECT_EQ(store_->AddBlockingTokens(a, bad).code(), StatusCode::kInvalidArgument);
 }
 
+TEST_P(StoreSuite, BlockingTokensAreCountedAndShreddedRecordsLeaveTheCount) {
+  std::int64_t a = Insert(MakeRow(1, "cnt-a"));
+  std::int64_t b = Insert(MakeRow(2, "cnt-b"));
+  const std::string shared("\x00cnt-shared", 11);
+  const std::vector<std::string> ta = {shared, "cnt-only-a"};
+  const std::vector<std::string> tb = {shared};
+  ASSERT_TRUE(store_->AddBlockingTokens(a, ta).ok());
+  ASSERT_TRUE(store_->AddBlockingTokens(b, tb).ok());
+  ASSERT_TRUE(store_->AddBlockingTokens(b, tb).ok());  // again: still one
+
+  Result<std::int64_t> n = store_->CountByBlockingToken(shared);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*store_->CountByBlockingToken("cnt-only-a"), 1);
+  EXPECT_EQ(*store_->CountByBlockingToken("absent"), 0);
+  EXPECT_EQ(*store_->CountByBlockingToken(""), 0);
+  // The same token minus its last byte is another token.
+  EXPECT_EQ(*store_->CountByBlockingToken(shared.substr(0, 10)), 0);
+
+  ASSERT_TRUE(store_->ShredRecord(a).ok());
+  EXPECT_EQ(*store_->CountByBlockingToken(shared), 1);
+  EXPECT_EQ(*store_->CountByBlockingToken("cnt-only-a"), 0);
+}
+
 TEST_P(StoreSuite, MatchesUpsertKeepStatusAndOrderByProbability) {
   MatchRow m;
   m.request_id = 1;

@@ -207,6 +207,7 @@ enum class PgSql : int {
   kGetEncoding,
   kAddBlockingTokens,
   kFindByBlockingToken,
+  kCountByBlockingToken,
   kPutMatch,
   kSetMatchStatus,
   kGetMatch,
@@ -292,6 +293,7 @@ inline constexpr std::array<const char*, static_cast<int>(PgSql::kCount)> kPgSql
     "ON CONFLICT DO NOTHING",
     "SELECT record_id FROM blocking WHERE token = $1::bytea ORDER BY record_id "
     "LIMIT $2::bigint",
+    "SELECT count(*) FROM blocking WHERE token = $1::bytea",
     // A pair already there keeps its status and review.
     "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
     "created_at, proposed_by, decided_by, decided_at, reason) VALUES($1::bigint, $2::bigint, "

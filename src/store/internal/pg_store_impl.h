@@ -56,12 +56,15 @@ class PostgresStore final : public Store {
   Status ForEachRecord(const RecordFilter& filter,
                        const std::function<Status(const RecordRow&)>& fn) override;
   Result<std::int64_t> CountRecords(const RecordFilter& filter) override;
+  Result<std::vector<RecordRow>> LatestRecords(const RecordFilter& filter,
+                                               std::int64_t limit) override;
 
   Status PutEncoding(std::int64_t record_id, std::uint8_t kind, std::string_view blob) override;
   Result<std::optional<EncodingRow>> GetEncoding(std::int64_t record_id) override;
   Status AddBlockingTokens(std::int64_t record_id, std::span<const std::string> tokens) override;
   Result<std::vector<std::int64_t>> FindByBlockingToken(std::string_view token,
                                                         std::int64_t limit) override;
+  Result<std::int64_t> CountByBlockingToken(std::string_view token) override;
   Result<std::int64_t> PutMatch(const MatchRow& row) override;
   Status SetMatchStatus(std::int64_t id, MatchStatus status) override;
   Status ForEachMatch(std::optional<MatchStatus> status,

@@ -387,6 +387,7 @@ std::string PgFilterSql(const RecordFilter& filter, int first_param) {
   if (filter.review_due_by.has_value()) {
     sql += " AND review_at > 0 AND review_at <= " + param("bigint");
   }
+  if (filter.office_id.has_value()) sql += " AND office_id = " + param("bigint");
   if (!filter.include_shredded) sql += " AND wrapped_key IS NOT NULL";
   return sql;
 }
@@ -399,6 +400,7 @@ void BindPgFilter(const RecordFilter& filter, PgParams& params) {
   if (filter.created_from.has_value()) params.Int(*filter.created_from);
   if (filter.created_to.has_value()) params.Int(*filter.created_to);
   if (filter.review_due_by.has_value()) params.Int(*filter.review_due_by);
+  if (filter.office_id.has_value()) params.Int(*filter.office_id);
 }
 
 }  // namespace kinlink::store::internal

@@ -156,6 +156,7 @@ enum class Sql : int {
   kGetEncoding,
   kAddBlockingToken,
   kFindByBlockingToken,
+  kCountByBlockingToken,
   kPutMatch,
   kSetMatchStatus,
   kShredEncoding,
@@ -199,6 +200,7 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "SELECT record_id, kind, blob FROM encodings WHERE record_id = ?1",
     "INSERT OR IGNORE INTO blocking(token, record_id) VALUES(?1, ?2)",
     "SELECT record_id FROM blocking WHERE token = ?1 ORDER BY record_id LIMIT ?2",
+    "SELECT count(*) FROM blocking WHERE token = ?1",
     "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
     "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
     "ON CONFLICT(request_id, person_id) DO UPDATE SET probability = excluded.probability, "

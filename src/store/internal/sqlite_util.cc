@@ -140,6 +140,7 @@ std::string FilterWhere(const RecordFilter& filter) {
   if (filter.created_from.has_value()) where += " AND created_at >= ?3";
   if (filter.created_to.has_value()) where += " AND created_at <= ?4";
   if (filter.review_due_by.has_value()) where += " AND review_at > 0 AND review_at <= ?5";
+  if (filter.office_id.has_value()) where += " AND office_id = ?6";
   if (!filter.include_shredded) where += " AND wrapped_key IS NOT NULL";
   return where;
 }
@@ -158,6 +159,9 @@ int BindFilter(sqlite3_stmt* stmt, const RecordFilter& filter) {
   }
   if (rc == SQLITE_OK && filter.review_due_by.has_value()) {
     rc = sqlite3_bind_int64(stmt, 5, *filter.review_due_by);
+  }
+  if (rc == SQLITE_OK && filter.office_id.has_value()) {
+    rc = sqlite3_bind_int64(stmt, 6, *filter.office_id);
   }
   return rc;
 }
