@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
+#include <unordered_map>
 
 #include "common/limits.h"
 #include "engine/internal/codec.h"
@@ -14,7 +16,7 @@ namespace kinlink::engine {
 namespace {
 
 // Writes rejected rows (positions and reasons, never values) to a CSV file
-// created at the first reject.
+// created at the first reject; used only with a path.
 class RejectsFile {
  public:
   explicit RejectsFile(std::string path) : path_(std::move(path)) {}
@@ -59,32 +61,52 @@ class RejectsFile {
 
 Result<ImportSummary> Registry::Import(const ImportRequest& request, const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
-  KL_ASSIGN_OR_RETURN(std::unique_ptr<formats::RecordReader> reader,
-                      formats::RecordReader::Open(request.path, request.mapping, request.kind,
-                                                  request.limits));
+  const bool in_memory = request.path.empty();
+  std::unique_ptr<formats::RecordReader> reader;
+  if (in_memory) {
+    KL_ASSIGN_OR_RETURN(
+        reader, formats::RecordReader::FromString(std::string(request.data), request.mapping,
+                                                  request.kind, request.limits));
+  } else {
+    KL_ASSIGN_OR_RETURN(reader, formats::RecordReader::Open(request.path, request.mapping,
+                                                            request.kind, request.limits));
+  }
   ImportSummary summary;
   summary.warnings = reader->warnings();
-  RejectsFile rejects(request.rejects_path.empty() ? request.path + ".rejects.csv"
-                                                   : request.rejects_path);
+  summary.columns = reader->columns();
+  // An upload is never written anywhere, and a dry run writes nothing.
+  const bool write_rejects = !in_memory && !request.dry_run;
+  RejectsFile rejects(!write_rejects                 ? std::string()
+                      : request.rejects_path.empty() ? request.path + ".rejects.csv"
+                                                     : request.rejects_path);
   auto reject = [&](const formats::RowIssue& issue) -> Status {
     if (summary.issues.size() < limits::kMaxRejectsInSummary) summary.issues.push_back(issue);
-    return rejects.Add(issue);
+    return write_rejects ? rejects.Add(issue) : OkStatus();
   };
+  const std::string& actor = request.actor.empty() ? actor_ : request.actor;
 
-  const std::int64_t now = std::time(nullptr);
-  std::int64_t office_id = 0;
-  if (!request.office.empty()) {
-    KL_ASSIGN_OR_RETURN(office_id, OfficeId(request.office, actor_));
+  const std::int64_t now = request.now > 0 ? request.now : std::time(nullptr);
+  std::int64_t office_id = request.office_id;
+  if (!request.office.empty() && !request.dry_run) {
+    KL_ASSIGN_OR_RETURN(office_id, OfficeId(request.office, actor));
   }
-  KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
+  // A dry run only reads (its one audit entry is written at the end).
+  std::optional<store::Transaction> txn;
   store::ImportRow import_row;
-  import_row.started_at = now;
-  import_row.kind = static_cast<std::uint8_t>(request.kind);
-  KL_ASSIGN_OR_RETURN(summary.import_id, store_->InsertImport(import_row));
-  KL_ASSIGN_OR_RETURN(const std::int64_t first_id, internal::NextRecordId(*store_));
+  std::int64_t first_id = 0;
+  if (!request.dry_run) {
+    KL_ASSIGN_OR_RETURN(store::Transaction begun, store::Transaction::Begin(*store_));
+    txn.emplace(std::move(begun));
+    import_row.started_at = now;
+    import_row.kind = static_cast<std::uint8_t>(request.kind);
+    KL_ASSIGN_OR_RETURN(summary.import_id, store_->InsertImport(import_row));
+    KL_ASSIGN_OR_RETURN(first_id, internal::NextRecordId(*store_));
+  }
 
   std::int64_t next_id = first_id;
   std::vector<std::uint64_t> line_of;  // line of the row given id first_id + i
+  // Dry run: the source tokens of the rows it would accept, and their lines.
+  std::unordered_map<std::string, std::uint64_t> checked_tokens;
   std::uint64_t rows_seen = 0;
   std::string payload;
   crypto::SecretBytes data_key(crypto::kKeyBytes);  // refilled for every record
@@ -103,6 +125,34 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
       continue;
     }
     record::Record& rec = row.record;
+    stored.source_token.clear();
+    if (rec.Has(record::Field::kId)) {
+      stored.source_token = SourceToken(request.kind, rec.Get(record::Field::kId));
+    }
+    if (request.dry_run) {
+      // The duplicate checks the store's unique source token makes below.
+      if (!stored.source_token.empty()) {
+        formats::RowIssue issue{row.line, 0, "id", ""};
+        auto earlier = checked_tokens.find(stored.source_token);
+        KL_ASSIGN_OR_RETURN(std::vector<std::int64_t> holders,
+                            store_->FindBySourceToken(stored.source_token));
+        if (earlier != checked_tokens.end()) {
+          issue.reason = "duplicate id: the same id as line " + std::to_string(earlier->second);
+        } else if (!holders.empty()) {
+          issue.reason = "duplicate id: the registry already holds a " +
+                         std::string(record::KindName(request.kind)) + " with this id (" +
+                         FormatRegistryId(holders[0]) + ")";
+        }
+        if (!issue.reason.empty()) {
+          KL_RETURN_IF_ERROR(reject(issue));
+          ++summary.rejected;
+          continue;
+        }
+        checked_tokens.emplace(stored.source_token, row.line);
+      }
+      ++summary.accepted;
+      continue;
+    }
     stored.id = next_id;
     stored.kind = static_cast<std::uint8_t>(request.kind);
     stored.version = 1;
@@ -110,11 +160,7 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     stored.import_id = summary.import_id;
     stored.office_id = office_id;
     stored.review_at = request.retention_s > 0 ? now + request.retention_s : 0;
-    stored.source_token.clear();
     stored.status_token.clear();
-    if (rec.Has(record::Field::kId)) {
-      stored.source_token = SourceToken(request.kind, rec.Get(record::Field::kId));
-    }
     if (request.kind == record::Kind::kPerson) {
       if (!rec.Has(record::Field::kStatus) && request.default_status) {
         rec.Set(record::Field::kStatus, std::string(record::StatusName(*request.default_status)));
@@ -151,6 +197,20 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     ++summary.accepted;
   }
   if (progress) progress({reader->bytes_consumed(), reader->total_bytes(), rows_seen});
+  summary.rows = static_cast<std::int64_t>(rows_seen);
+
+  if (request.dry_run) {
+    KL_ASSIGN_OR_RETURN(store::Transaction audit_txn, store::Transaction::Begin(*store_));
+    KL_RETURN_IF_ERROR(audit_->Append(
+        actor, "import.dry_run", "import:-",
+        std::string(R"({"kind":")") + std::string(record::KindName(request.kind)) + R"(","rows":)" +
+            std::to_string(summary.rows) + R"(,"accepted":)" + std::to_string(summary.accepted) +
+            R"(,"rejected":)" + std::to_string(summary.rejected) + "}"));
+    KL_RETURN_IF_ERROR(audit_txn.Commit());
+    summary.seconds = summary.store_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+  }
 
   KL_RETURN_IF_ERROR(internal::SetNextRecordId(*store_, next_id));
   import_row.id = summary.import_id;
@@ -169,8 +229,8 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
       (summary.accepted > 0 ? std::to_string(first_id) + "-" + std::to_string(next_id - 1) : "") +
       R"("})";
   KL_RETURN_IF_ERROR(
-      audit_->Append(actor_, "import", "import:" + std::to_string(summary.import_id), detail));
-  KL_RETURN_IF_ERROR(txn.Commit());
+      audit_->Append(actor, "import", "import:" + std::to_string(summary.import_id), detail));
+  KL_RETURN_IF_ERROR(txn->Commit());
   KL_ASSIGN_OR_RETURN(summary.rejects_path, rejects.Keep());
   summary.store_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

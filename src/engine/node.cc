@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "auth/password.h"
@@ -14,6 +13,8 @@
 #include "auth/totp.h"
 #include "common/utf8.h"
 #include "engine/internal/codec.h"
+#include "engine/internal/matcher.h"
+#include "linkage/encoded_io.h"
 
 namespace kinlink::engine {
 
@@ -95,6 +96,8 @@ std::string_view ActionName(Action a) {
       return "see what an enquirer may be told";
     case Action::kUpdateCase:
       return "update cases";
+    case Action::kListCases:
+      return "list cases";
     case Action::kManageAccounts:
       return "manage accounts";
     case Action::kReadAudit:
@@ -118,6 +121,7 @@ Status Authorize(const Principal& p, Action a, std::optional<std::int64_t> offic
     case Action::kReadCase:
     case Action::kEnquirerView:
     case Action::kUpdateCase:
+    case Action::kListCases:
       allowed = p.role == Role::kCaseworker || p.role == Role::kOfficer;
       break;
     case Action::kDecideMatch:
@@ -339,6 +343,23 @@ Result<std::vector<UserView>> Node::ListUsers(const Principal& by, std::int64_t 
   return out;
 }
 
+Result<std::vector<OfficeView>> Node::ListOffices(const Principal& by) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KL_RETURN_IF_ERROR(Authorize(by, Action::kManageAccounts, std::nullopt));
+  std::vector<OfficeView> out;
+  std::map<std::int64_t, std::size_t> index;  // office id -> position in out
+  KL_RETURN_IF_ERROR(reg_->store_->ForEachOffice([&](const store::OfficeRow& o) {
+    index[o.id] = out.size();
+    out.push_back({o.id, o.name, 0});
+    return OkStatus();
+  }));
+  KL_RETURN_IF_ERROR(reg_->store_->ForEachUser([&](const store::UserRow& u) {
+    if (auto it = index.find(u.office_id); it != index.end()) ++out[it->second].users;
+    return OkStatus();
+  }));
+  return out;
+}
+
 Status Node::SetUserDisabled(const Principal& by, std::string_view name, bool disabled) {
   std::lock_guard<std::mutex> lock(mu_);
   KL_RETURN_IF_ERROR(Authorize(by, Action::kManageAccounts, std::nullopt));
@@ -547,6 +568,22 @@ Result<std::vector<SearchHit>> Node::Search(const Principal& p, const SearchQuer
   return hits;
 }
 
+Result<ImportSummary> Node::ImportCsv(const Principal& p, record::Kind kind, std::string_view csv,
+                                      bool dry_run, std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KL_RETURN_IF_ERROR(Authorize(p, Action::kRegisterRecord, std::nullopt));
+  if (p.office_id <= 0) return FailedPreconditionError("the account belongs to no office");
+  ImportRequest request;
+  request.data = csv;
+  request.kind = kind;
+  request.office_id = p.office_id;
+  request.retention_s = options_.default_retention_s;
+  request.actor = p.user;
+  request.now = now;
+  request.dry_run = dry_run;
+  return reg_->Import(request, nullptr);
+}
+
 // ---------------------------------------------------------------- Workflow
 
 Result<MatchDetail> Node::Detail(const Principal& p, const store::MatchRow& m, std::int64_t now) {
@@ -629,7 +666,32 @@ Result<MatchDetail> Node::GetMatch(const Principal& p, std::int64_t match_id, st
   KL_ASSIGN_OR_RETURN(store::MatchRow m, MatchOf(p, Action::kReadMatch, match_id, false, false));
   KL_RETURN_IF_ERROR(AuditAs(p.user, "match.read", CaseTarget(m.request_id),
                              Json({{"match", m.id}})));
-  return Detail(p, m, now);
+  KL_ASSIGN_OR_RETURN(MatchDetail d, Detail(p, m, now));
+  KL_ASSIGN_OR_RETURN(d.name_frequency, NameFrequencyOf(m.request_id));
+  return d;
+}
+
+// From the request's stored encoding (keyed tokens, no decryption) and the
+// blocking table: see NameFrequency in node.h.
+Result<NameFrequency> Node::NameFrequencyOf(std::int64_t request_id) {
+  NameFrequency out;
+  KL_ASSIGN_OR_RETURN(std::optional<store::EncodingRow> enc, reg_->store_->GetEncoding(request_id));
+  if (!enc) return out;
+  Result<linkage::Features> f = linkage::ParseEncoded(enc->blob);
+  if (!f.ok()) {
+    return f.status().WithContext("the encoding of record " + FormatRegistryId(request_id));
+  }
+  // The name-only rules need no blocking keys: only the features' skeletons.
+  const linkage::BlockingKeyRow no_keys{};
+  auto count = [&](std::uint8_t rule, std::optional<std::int64_t>* n) -> Status {
+    const std::string token = internal::BlockingToken(rule, *f, no_keys);
+    if (token.empty()) return OkStatus();
+    KL_ASSIGN_OR_RETURN(*n, reg_->store_->CountByBlockingToken(token));
+    return OkStatus();
+  };
+  KL_RETURN_IF_ERROR(count(internal::kRuleGivenSkeleton, &out.given_name));
+  KL_RETURN_IF_ERROR(count(internal::kRuleFamilySkeleton, &out.family_name));
+  return out;
 }
 
 Status Node::SetCase(const Principal& p, std::int64_t request_id, CaseState state,
@@ -753,6 +815,58 @@ Result<CaseView> Node::GetCase(const Principal& p, std::int64_t request_id) {
     return OkStatus();
   }));
   return view;
+}
+
+Result<std::vector<CaseSummary>> Node::ListCases(const Principal& p, std::int64_t limit,
+                                                 std::int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KL_RETURN_IF_ERROR(Authorize(p, Action::kListCases, std::nullopt));
+  if (limit < 1 || limit > kMaxCaseloadLimit) {
+    return InvalidArgumentError("limit must be 1.." + std::to_string(kMaxCaseloadLimit));
+  }
+  // Match counts of new records must not wait for the next import.
+  KL_RETURN_IF_ERROR(reg_->IndexPending(nullptr).status());
+  store::Store& st = *reg_->store_;
+  store::RecordFilter mine;
+  mine.kind = static_cast<std::uint8_t>(record::Kind::kRequest);
+  mine.office_id = p.office_id;
+  KL_ASSIGN_OR_RETURN(std::vector<store::RecordRow> rows, st.LatestRecords(mine, limit));
+  std::vector<std::int64_t> ids;
+  for (const store::RecordRow& r : rows) ids.push_back(r.id);
+  std::sort(ids.begin(), ids.end());
+  // Before any name is decrypted.
+  KL_RETURN_IF_ERROR(AuditAs(p.user, "cases.read", CompressIdRanges(ids),
+                             Json({{"cases", rows.size()}, {"limit", limit}})));
+  std::vector<CaseSummary> out;
+  for (const store::RecordRow& row : rows) {
+    CaseSummary c;
+    c.request_id = row.id;
+    c.created_at = row.created_at;
+    KL_ASSIGN_OR_RETURN(std::optional<store::CaseRow> state, st.GetCase(row.id));
+    if (state) c.state = static_cast<CaseState>(state->state);
+    KL_RETURN_IF_ERROR(st.ForEachMatchOf(row.id, [&](const store::MatchRow& m) {
+      if (m.request_id != row.id) return OkStatus();
+      switch (m.status) {
+        case store::MatchStatus::kPotential:
+          ++c.potential;
+          break;
+        case store::MatchStatus::kProposed:
+          ++c.proposed;
+          break;
+        case store::MatchStatus::kConfirmed:
+          ++c.confirmed;
+          break;
+        case store::MatchStatus::kRejected:
+          ++c.rejected;
+          break;
+      }
+      return OkStatus();
+    }));
+    KL_ASSIGN_OR_RETURN(record::Record rec, DecryptFor(p, row, now));
+    c.name = DisplayName(rec);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 Result<EnquirerView> Node::GetEnquirerView(const Principal& p, std::int64_t request_id,

@@ -71,20 +71,21 @@ struct Principal {
 
 // Everything the node lets someone do, for the one check.
 enum class Action {
-  kRegisterRecord,   // create a request or person in one's office
-  kReadRecord,       // decrypt a record of one's office
-  kSearch,           // rank the registry against a query
-  kListMatches,      // the review queue
-  kReadMatch,        // one match, side by side (redacted)
-  kProposeMatch,     // caseworker: put a match forward
-  kDecideMatch,      // officer: confirm or reject
-  kDecideDisclosure, // officer: record the found person's decision
-  kReadCase,         // timeline and state of a case
-  kEnquirerView,     // what the enquirer may be told
-  kUpdateCase,       // enquirer informed, reunited, closed
-  kManageAccounts,   // offices and users
-  kReadAudit,        // the audit log
-  kRunRetention,     // crypto-shred what is past its review date
+  kRegisterRecord,    // create a request or person in one's office
+  kReadRecord,        // decrypt a record of one's office
+  kSearch,            // rank the registry against a query
+  kListMatches,       // the review queue
+  kReadMatch,         // one match, side by side (redacted)
+  kProposeMatch,      // caseworker: put a match forward
+  kDecideMatch,       // officer: confirm or reject
+  kDecideDisclosure,  // officer: record the found person's decision
+  kReadCase,          // timeline and state of a case
+  kEnquirerView,      // what the enquirer may be told
+  kUpdateCase,        // enquirer informed, reunited, closed
+  kListCases,         // the office's caseload (names decrypted)
+  kManageAccounts,    // offices and users
+  kReadAudit,         // the audit log
+  kRunRetention,      // crypto-shred what is past its review date
 };
 std::string_view ActionName(Action a);
 
@@ -136,6 +137,21 @@ struct MatchSide {
   record::Record record;      // redacted; empty unless visible
 };
 
+// How common the request's name is in the registry (GetMatch only), from
+// the stored blocking tokens alone: how many indexed records (requests and
+// persons, the request itself included, erased ones not) hold the request's
+// token of the name-only blocking rule for that part. The registry stores
+// no token of the exact spelling; this one is the keyed consonant skeleton
+// of the part's Latin matching form (after transliteration), so spellings
+// and scripts of one name count together (Mohamad, Muhammad and محمد are
+// one). A request with only full_name has its first and last name token as
+// given and family name. nullopt when the request has no such token (no
+// such name part, or not yet indexed).
+struct NameFrequency {
+  std::optional<std::int64_t> given_name;
+  std::optional<std::int64_t> family_name;
+};
+
 struct MatchDetail {
   store::MatchRow match;
   std::string status;  // potential, proposed, confirmed, rejected
@@ -143,6 +159,7 @@ struct MatchDetail {
   MatchSide person;
   std::string explanation;  // JSON (ExplanationJson): per-field levels and weights
   bool has_disclosure = false;
+  NameFrequency name_frequency;  // filled by GetMatch only
 };
 
 // The found person's decision on what reaches the enquirer.
@@ -202,6 +219,29 @@ struct EnquirerView {
   std::vector<std::pair<std::string, std::string>> contact;  // field, value (kContact)
 };
 
+// One tracing request of the caller's office in the caseload, with the
+// counts of its matches by review state.
+struct CaseSummary {
+  std::int64_t request_id = 0;
+  std::string name;  // DisplayName of the request (decrypted, audited)
+  CaseState state = CaseState::kOpen;
+  std::int64_t created_at = 0;
+  std::int64_t potential = 0;
+  std::int64_t proposed = 0;
+  std::int64_t confirmed = 0;
+  std::int64_t rejected = 0;
+};
+// Cases in one caseload page.
+inline constexpr std::int64_t kDefaultCaseloadLimit = 50;
+inline constexpr std::int64_t kMaxCaseloadLimit = 200;
+
+// An office and how many accounts it has.
+struct OfficeView {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t users = 0;
+};
+
 struct RetentionReport {
   std::int64_t shredded = 0;
   std::vector<std::int64_t> ids;
@@ -224,6 +264,8 @@ class Node {
   // The same by an admin.
   Result<NewUserResult> AddUser(const Principal& by, const NewUser& user, std::int64_t now);
   Result<std::vector<UserView>> ListUsers(const Principal& by, std::int64_t now);
+  // Every office by id, with its number of accounts (admins).
+  Result<std::vector<OfficeView>> ListOffices(const Principal& by);
   Status SetUserDisabled(const Principal& by, std::string_view name, bool disabled);
 
   // Password, then the TOTP code (when the account has a second factor;
@@ -244,12 +286,24 @@ class Node {
   // Hits of other offices carry no name: only "held by office X".
   Result<std::vector<SearchHit>> Search(const Principal& p, const SearchQuery& q,
                                         std::int64_t now);
+  // Imports `csv` (canonical header, docs/formats.md; no mapping) as
+  // records of `kind` held by the caller's office, with the node's default
+  // retention, audited as the caller (Registry::Import in memory: nothing of
+  // it is written to a file). Then indexes and matches the new records.
+  // dry_run: every row is read and checked, nothing is stored, one audit
+  // entry (counts only). Row problems are in the summary (issues, the first
+  // limits::kMaxRejectsInSummary); file-level problems (empty, no name
+  // column, a repeated header name, ...) are INVALID_ARGUMENT. Holds the
+  // node for the whole import (a few seconds for the largest upload).
+  Result<ImportSummary> ImportCsv(const Principal& p, record::Kind kind, std::string_view csv,
+                                  bool dry_run, std::int64_t now);
 
   // ---- Workflow.
   // Matches that involve a record of the caller's office.
   Result<std::vector<MatchDetail>> ListMatches(const Principal& p,
                                                std::optional<store::MatchStatus> status,
                                                std::int64_t now);
+  // One match, with the request's name frequency (see NameFrequency).
   Result<MatchDetail> GetMatch(const Principal& p, std::int64_t match_id, std::int64_t now);
   Status ProposeMatch(const Principal& p, std::int64_t match_id, std::int64_t now);
   // reason: one of kRejectReasons for a rejection; ignored for a confirmation.
@@ -258,6 +312,12 @@ class Node {
   Status RecordDisclosure(const Principal& p, std::int64_t match_id, const DisclosureInput& d,
                           std::int64_t now);
   Result<CaseView> GetCase(const Principal& p, std::int64_t request_id);
+  // The caseload: the tracing requests held by the caller's office, newest
+  // first, at most `limit` (1..kMaxCaseloadLimit; INVALID_ARGUMENT
+  // otherwise). One audit entry (ids and count); the names count toward
+  // the bulk-read alert.
+  Result<std::vector<CaseSummary>> ListCases(const Principal& p, std::int64_t limit,
+                                             std::int64_t now);
   Result<EnquirerView> GetEnquirerView(const Principal& p, std::int64_t request_id,
                                        std::int64_t now);
   // To kEnquirerInformed (needs a disclosure), kReunited or kClosed.
@@ -285,6 +345,7 @@ class Node {
                                      std::int64_t now);
   Status CountDecryptions(const Principal& p, std::int64_t n, std::int64_t now);
   Result<MatchDetail> Detail(const Principal& p, const store::MatchRow& m, std::int64_t now);
+  Result<NameFrequency> NameFrequencyOf(std::int64_t request_id);
   Result<store::MatchRow> MatchOf(const Principal& p, Action a, std::int64_t match_id,
                                   bool need_request_office, bool need_person_office);
   Status SetCase(const Principal& p, std::int64_t request_id, CaseState state, std::int64_t now);

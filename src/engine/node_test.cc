@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "auth/totp.h"
 
@@ -343,6 +345,372 @@ TEST_F(NodeTest, RetentionShredsWhatIsPastItsReviewDate) {
   ASSERT_TRUE(late.ok()) << late.status().ToString();
   EXPECT_EQ(late->ids, std::vector<std::int64_t>{id});
   EXPECT_EQ(node_->Show(w, id, kNow).status().code(), StatusCode::kNotFound);
+}
+
+// Every audit entry, one line each: actor action target detail.
+std::vector<std::string> AuditLines(Node& node, const Principal& auditor) {
+  std::vector<std::string> lines;
+  Status s = node.ReadAudit(auditor, 0, 10000, [&](const store::AuditRow& r) {
+    lines.push_back(r.actor + " " + r.action + " " + r.target + " " + r.detail);
+    return OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return lines;
+}
+
+std::vector<std::string> WithAction(const std::vector<std::string>& lines,
+                                    const std::string& action) {
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    if (l.find(" " + action + " ") != std::string::npos) out.push_back(l);
+  }
+  return out;
+}
+
+// Every file under `dir`, relative.
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(NodeTest, ImportCsvStoresGoodRowsInTheCallersOfficeAndMatchesThem) {
+  Principal aleppo = User("rana", "Aleppo", auth::Role::kCaseworker);
+  Principal homs = User("lina", "Homs", auth::Role::kCaseworker);
+  const std::int64_t request = Register(aleppo, record::Kind::kRequest,
+                                        {{record::Field::kGivenName, "Mohamad"},
+                                         {record::Field::kFamilyName, "Alhasan"},
+                                         {record::Field::kBirthDate, "1987-03-12"},
+                                         {record::Field::kSex, "m"},
+                                         {record::Field::kBirthPlace, "Homs"}});
+  const std::vector<std::string> files_before = FilesUnder(dir_);
+
+  const std::string csv =
+      "id,given_name,family_name,birth_date,sex,birth_place,soc_sec_id\n"
+      "h-1,Mohamad,Alhasan,1987-03-12,m,Homs,111\n"
+      "h-2,Rana,Canarytest,1987-02-30,f,Homs,222\n"  // no such day
+      "h-1,Fatima,Yusuf,1990,f,Hama,333\n"           // the id of line 2 again
+      "h-4,Layla,Haddad,1992,f,Hama,444\n";
+  Result<ImportSummary> s = node_->ImportCsv(homs, record::Kind::kPerson, csv, false, kNow);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rows, 4);
+  EXPECT_EQ(s->accepted, 2);
+  EXPECT_EQ(s->rejected, 2);
+  EXPECT_GT(s->import_id, 0);
+  EXPECT_EQ(s->first_id, request + 1);
+  EXPECT_EQ(s->last_id, request + 2);
+  EXPECT_EQ(s->potential_matches, 1);
+  EXPECT_TRUE(s->index_status.ok());
+  EXPECT_TRUE(s->rejects_path.empty());
+  ASSERT_EQ(s->issues.size(), 2u);
+  EXPECT_EQ(s->issues[0].line, 3u);
+  EXPECT_EQ(s->issues[0].column, 4u);
+  EXPECT_EQ(s->issues[0].column_name, "birth_date");
+  EXPECT_EQ(s->issues[1].ToString(), "line 4: duplicate id: the same id as line 2");
+  for (const formats::RowIssue& issue : s->issues) {
+    EXPECT_EQ(issue.reason.find("Canarytest"), std::string::npos);
+    EXPECT_EQ(issue.reason.find("1987-02-30"), std::string::npos);
+  }
+  ASSERT_EQ(s->warnings.size(), 1u);
+  EXPECT_NE(s->warnings[0].find("column 7 (soc_sec_id)"), std::string::npos);
+  ASSERT_EQ(s->columns.size(), 7u);
+  EXPECT_EQ(s->columns[1].name, "given_name");
+  EXPECT_EQ(s->columns[1].field, record::Field::kGivenName);
+  EXPECT_EQ(s->columns[6].field, std::nullopt);
+
+  // The records are the caller's office's, like a registration.
+  Result<RecordView> first = node_->Show(homs, s->first_id, kNow);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->record.Get(record::Field::kId), "h-1");
+  EXPECT_EQ(first->created_at, kNow);
+  EXPECT_EQ(node_->Show(aleppo, s->first_id, kNow).status().code(), StatusCode::kPermissionDenied);
+  // Indexed and matched at once: the request's office sees the match.
+  Result<std::vector<MatchDetail>> queue = node_->ListMatches(aleppo, std::nullopt, kNow);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].request.registry_id, request);
+  EXPECT_EQ((*queue)[0].person.registry_id, s->first_id);
+  EXPECT_EQ((*queue)[0].person.office, "Homs");
+
+  // Nothing of the upload was written to a file (no rejects file).
+  EXPECT_EQ(FilesUnder(dir_), files_before);
+
+  // One import entry, as the caller, with counts and ids only.
+  Principal auditor = User("audra", "Geneva", auth::Role::kAuditor);
+  const std::vector<std::string> lines = AuditLines(*node_, auditor);
+  const std::vector<std::string> imports = WithAction(lines, "import");
+  ASSERT_EQ(imports.size(), 1u);
+  EXPECT_EQ(imports[0].rfind("lina import import:", 0), 0u) << imports[0];
+  for (const std::string& l : lines) {
+    EXPECT_EQ(l.find("Canarytest"), std::string::npos) << l;
+    EXPECT_EQ(l.find("Haddad"), std::string::npos) << l;
+  }
+
+  // The node's retention applies: due five years on, like the registration.
+  Result<RetentionReport> early = node_->RunRetention(kNow + NodeOptions{}.default_retention_s - 1);
+  ASSERT_TRUE(early.ok()) << early.status().ToString();
+  EXPECT_EQ(early->shredded, 0);
+  Result<RetentionReport> due = node_->RunRetention(kNow + NodeOptions{}.default_retention_s);
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  EXPECT_EQ(due->ids, (std::vector<std::int64_t>{request, s->first_id, s->last_id}));
+}
+
+TEST_F(NodeTest, ImportCsvDryRunChecksEverythingAndStoresNothing) {
+  Principal homs = User("lina", "Homs", auth::Role::kCaseworker);
+  const std::int64_t held =
+      Register(homs, record::Kind::kPerson,
+               {{record::Field::kId, "h-9"}, {record::Field::kFullName, "Nour Salem"}});
+  const std::vector<std::string> files_before = FilesUnder(dir_);
+  const std::string csv =
+      "id,full_name,birth_date\n"
+      "h-1,Mohamad Alhasan,1987\n"
+      "h-9,Layla Haddad,1990\n"     // the registry holds h-9
+      "h-1,Fatima Yusuf,1991\n"     // the id of line 2 again
+      "h-3,Rana Canarytest,19xx\n"  // a bad date
+      "h-4,Omar Salem,1970\n";
+  Result<ImportSummary> dry = node_->ImportCsv(homs, record::Kind::kPerson, csv, true, kNow);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(dry->rows, 5);
+  EXPECT_EQ(dry->accepted, 2);
+  EXPECT_EQ(dry->rejected, 3);
+  EXPECT_EQ(dry->import_id, 0);
+  EXPECT_EQ(dry->first_id, 0);
+  EXPECT_EQ(dry->potential_matches, 0);
+  ASSERT_EQ(dry->issues.size(), 3u);
+  EXPECT_EQ(dry->issues[0].ToString(),
+            "line 3: duplicate id: the registry already holds a person with this id (" +
+                FormatRegistryId(held) + ")");
+  EXPECT_EQ(dry->issues[1].ToString(), "line 4: duplicate id: the same id as line 2");
+  EXPECT_EQ(dry->issues[2].line, 5u);
+  EXPECT_EQ(dry->issues[2].column_name, "birth_date");
+
+  // A real import of the same file agrees with the dry run.
+  Principal auditor = User("audra", "Geneva", auth::Role::kAuditor);
+  const std::vector<std::string> lines = AuditLines(*node_, auditor);
+  // Nothing stored: no record after the one registered, no import, no file.
+  EXPECT_EQ(node_->Show(homs, held + 1, kNow).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(WithAction(lines, "import").empty());
+  EXPECT_EQ(FilesUnder(dir_), files_before);
+  // One audit entry, counts only.
+  const std::vector<std::string> checks = WithAction(lines, "import.dry_run");
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0],
+            R"(lina import.dry_run import:- {"kind":"person","rows":5,"accepted":2,"rejected":3})");
+
+  Result<ImportSummary> real = node_->ImportCsv(homs, record::Kind::kPerson, csv, false, kNow);
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  EXPECT_EQ(real->accepted, dry->accepted);
+  EXPECT_EQ(real->rejected, dry->rejected);
+  ASSERT_EQ(real->issues.size(), dry->issues.size());
+  for (std::size_t i = 0; i < real->issues.size(); ++i) {
+    EXPECT_EQ(real->issues[i].ToString(), dry->issues[i].ToString());
+  }
+}
+
+TEST_F(NodeTest, ImportCsvRefusesWholeFileErrorsAndOtherRoles) {
+  Principal worker = User("lina", "Homs", auth::Role::kCaseworker);
+  Principal admin = User("root", "Geneva", auth::Role::kAdmin);
+  Principal auditor = User("audra", "Geneva", auth::Role::kAuditor);
+  const std::string good = "full_name\nNour Salem\n";
+  for (const Principal& p : {admin, auditor}) {
+    EXPECT_EQ(node_->ImportCsv(p, record::Kind::kPerson, good, false, kNow).status().code(),
+              StatusCode::kPermissionDenied);
+  }
+  struct Case {
+    std::string csv;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"", "file is empty: expected a header row"},
+      {"id,birth_date\n1,1990\n", "no name column"},
+      {"full_name,id,full_name\nA,1,B\n", "header column 3 (full_name) repeats column 1"},
+  };
+  for (const Case& c : cases) {
+    for (bool dry_run : {true, false}) {
+      Result<ImportSummary> s =
+          node_->ImportCsv(worker, record::Kind::kRequest, c.csv, dry_run, kNow);
+      EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << c.csv;
+      EXPECT_NE(s.status().message().find(c.message), std::string::npos) << s.status().ToString();
+    }
+  }
+  // Nothing was audited as an import.
+  const std::vector<std::string> lines = AuditLines(*node_, auditor);
+  EXPECT_TRUE(WithAction(lines, "import").empty());
+  EXPECT_TRUE(WithAction(lines, "import.dry_run").empty());
+}
+
+TEST_F(NodeTest, CaseloadListsTheOfficesRequestsNewestFirstWithMatchCounts) {
+  Principal worker = User("rana", "Aleppo", auth::Role::kCaseworker);
+  Principal officer = User("samir", "Aleppo", auth::Role::kOfficer);
+  Principal homs = User("lina", "Homs", auth::Role::kCaseworker);
+  const std::int64_t r1 = Register(worker, record::Kind::kRequest,
+                                   {{record::Field::kGivenName, "Mohamad"},
+                                    {record::Field::kFamilyName, "Alhasan"},
+                                    {record::Field::kBirthDate, "1987-03-12"},
+                                    {record::Field::kSex, "m"},
+                                    {record::Field::kBirthPlace, "Homs"}});
+  const std::int64_t other =
+      Register(homs, record::Kind::kRequest, {{record::Field::kFullName, "Nour Salem"}});
+  const std::int64_t r2 =
+      Register(worker, record::Kind::kRequest, {{record::Field::kFullName, "Layla Haddad"}});
+  const std::int64_t p1 = Register(homs, record::Kind::kPerson,
+                                   {{record::Field::kGivenName, "Mohamad"},
+                                    {record::Field::kFamilyName, "Alhasan"},
+                                    {record::Field::kBirthDate, "1987-03-12"},
+                                    {record::Field::kSex, "m"},
+                                    {record::Field::kBirthPlace, "Homs"}});
+  const std::int64_t r3 =
+      Register(worker, record::Kind::kRequest, {{record::Field::kFullName, "Omar Yusuf"}});
+  ASSERT_GT(p1, 0);
+  ASSERT_GT(other, 0);
+  Result<std::vector<MatchDetail>> queue = node_->ListMatches(worker, std::nullopt, kNow);
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->size(), 1u);
+  ASSERT_TRUE(node_->ProposeMatch(worker, (*queue)[0].match.id, kNow).ok());
+  ASSERT_TRUE(node_->DecideMatch(officer, (*queue)[0].match.id, true, "", kNow).ok());
+
+  Result<std::vector<CaseSummary>> cases = node_->ListCases(worker, kDefaultCaseloadLimit, kNow);
+  ASSERT_TRUE(cases.ok()) << cases.status().ToString();
+  ASSERT_EQ(cases->size(), 3u);
+  EXPECT_EQ((*cases)[0].request_id, r3);
+  EXPECT_EQ((*cases)[0].name, "Omar Yusuf");
+  EXPECT_EQ((*cases)[0].state, CaseState::kOpen);
+  EXPECT_EQ((*cases)[1].request_id, r2);
+  const CaseSummary& c1 = (*cases)[2];
+  EXPECT_EQ(c1.request_id, r1);
+  EXPECT_EQ(c1.name, "Mohamad Alhasan");  // given + family, as search names it
+  EXPECT_EQ(c1.state, CaseState::kMatchConfirmed);
+  EXPECT_GT(c1.created_at, 0);
+  EXPECT_EQ(c1.potential, 0);
+  EXPECT_EQ(c1.proposed, 0);
+  EXPECT_EQ(c1.confirmed, 1);
+  EXPECT_EQ(c1.rejected, 0);
+
+  // A limit takes the newest.
+  Result<std::vector<CaseSummary>> two = node_->ListCases(officer, 2, kNow);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[0].request_id, r3);
+  EXPECT_EQ((*two)[1].request_id, r2);
+  // Homs sees its own request only; admins none.
+  Result<std::vector<CaseSummary>> theirs = node_->ListCases(homs, 50, kNow);
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_EQ((*theirs)[0].request_id, other);
+  Principal admin = User("root", "Aleppo", auth::Role::kAdmin);
+  EXPECT_EQ(node_->ListCases(admin, 50, kNow).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(node_->ListCases(worker, 0, kNow).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(node_->ListCases(worker, kMaxCaseloadLimit + 1, kNow).status().code(),
+            StatusCode::kInvalidArgument);
+
+  // One entry per listing, ids and counts only.
+  Principal auditor = User("audra", "Geneva", auth::Role::kAuditor);
+  const std::vector<std::string> reads = WithAction(AuditLines(*node_, auditor), "cases.read");
+  ASSERT_EQ(reads.size(), 3u);
+  EXPECT_EQ(reads[0],
+            "rana cases.read " + CompressIdRanges({r1, r2, r3}) + R"( {"cases":3,"limit":50})");
+  for (const std::string& l : reads) EXPECT_EQ(l.find("Yusuf"), std::string::npos);
+}
+
+TEST_F(NodeTest, CaseloadNamesCountTowardTheBulkReadAlert) {
+  Principal w = User("rana", "Aleppo", auth::Role::kCaseworker);
+  for (int i = 0; i < 4; ++i) {
+    Register(w, record::Kind::kRequest,
+             {{record::Field::kFullName, "Sought Person" + std::string(1, 'a' + i)}});
+  }
+  // decrypt_alert_per_hour is 3 in this fixture: four names pass it.
+  ASSERT_TRUE(node_->ListCases(w, 50, kNow).ok());
+  Principal auditor = User("audra", "Geneva", auth::Role::kAuditor);
+  EXPECT_EQ(WithAction(AuditLines(*node_, auditor), "alert.bulk_read").size(), 1u);
+}
+
+TEST_F(NodeTest, OfficesAreListedWithTheirAccountCountsForAdminsOnly) {
+  Principal admin = User("root", "Geneva", auth::Role::kAdmin);
+  Principal worker = User("rana", "Aleppo", auth::Role::kCaseworker);
+  User("samir", "Aleppo", auth::Role::kOfficer);
+  User("lina", "Homs", auth::Role::kCaseworker);
+  Result<std::vector<OfficeView>> offices = node_->ListOffices(admin);
+  ASSERT_TRUE(offices.ok()) << offices.status().ToString();
+  ASSERT_EQ(offices->size(), 3u);
+  EXPECT_EQ((*offices)[0].name, "Geneva");
+  EXPECT_EQ((*offices)[0].users, 1);
+  EXPECT_EQ((*offices)[1].name, "Aleppo");
+  EXPECT_EQ((*offices)[1].users, 2);
+  EXPECT_EQ((*offices)[1].id, worker.office_id);
+  EXPECT_EQ((*offices)[2].name, "Homs");
+  EXPECT_EQ((*offices)[2].users, 1);
+  EXPECT_EQ(node_->ListOffices(worker).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(NodeTest, MatchDetailTellsHowCommonTheRequestsNamePartsAre) {
+  Principal aleppo = User("rana", "Aleppo", auth::Role::kCaseworker);
+  Principal homs = User("lina", "Homs", auth::Role::kCaseworker);
+  const std::int64_t request = Register(aleppo, record::Kind::kRequest,
+                                        {{record::Field::kGivenName, "Mohamad"},
+                                         {record::Field::kFamilyName, "Alhasan"},
+                                         {record::Field::kBirthDate, "1987-03-12"},
+                                         {record::Field::kSex, "m"},
+                                         {record::Field::kBirthPlace, "Homs"}});
+  // The request's given name, in other spellings and scripts (one consonant
+  // skeleton, "mhmd"), on both kinds and in other offices ...
+  Register(homs, record::Kind::kPerson,
+           {{record::Field::kGivenName, "Mohamad"},
+            {record::Field::kFamilyName, "Alhasan"},
+            {record::Field::kBirthDate, "1987-03-12"},
+            {record::Field::kSex, "m"},
+            {record::Field::kBirthPlace, "Homs"}});
+  Register(homs, record::Kind::kPerson,
+           {{record::Field::kGivenName, "Muhammad"}, {record::Field::kFamilyName, "Haddad"}});
+  Register(homs, record::Kind::kPerson,
+           {{record::Field::kGivenName, "محمد"}, {record::Field::kFamilyName, "Yusuf"}});
+  Register(homs, record::Kind::kRequest,
+           {{record::Field::kGivenName, "Mohammed"}, {record::Field::kFamilyName, "Salem"}});
+  // ... its family name ...
+  Register(homs, record::Kind::kPerson,
+           {{record::Field::kGivenName, "Rana"}, {record::Field::kFamilyName, "Alhasan"}});
+  // ... and neither.
+  Register(homs, record::Kind::kPerson,
+           {{record::Field::kGivenName, "Layla"}, {record::Field::kFamilyName, "Haddad"}});
+
+  Result<std::vector<MatchDetail>> queue = node_->ListMatches(aleppo, std::nullopt, kNow);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  ASSERT_FALSE(queue->empty());
+  const std::int64_t match_id = (*queue)[0].match.id;
+  ASSERT_EQ((*queue)[0].request.registry_id, request);
+  // The list does not compute it.
+  EXPECT_FALSE((*queue)[0].name_frequency.given_name.has_value());
+
+  Result<MatchDetail> d = node_->GetMatch(aleppo, match_id, kNow);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  // The request itself, the matching person and the three other spellings.
+  EXPECT_EQ(d->name_frequency.given_name, 5);
+  // The request, the matching person, Rana Alhasan.
+  EXPECT_EQ(d->name_frequency.family_name, 3);
+  // The person's office gets the same numbers (no names, counts only).
+  Result<MatchDetail> theirs = node_->GetMatch(homs, match_id, kNow);
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_EQ(theirs->name_frequency.given_name, 5);
+
+  // A request without a given name has no given-name count.
+  const std::int64_t family_only = Register(aleppo, record::Kind::kRequest,
+                                            {{record::Field::kFamilyName, "Alhasan"},
+                                             {record::Field::kBirthDate, "1987-03-12"},
+                                             {record::Field::kSex, "m"},
+                                             {record::Field::kBirthPlace, "Homs"}});
+  Result<std::vector<MatchDetail>> more = node_->ListMatches(aleppo, std::nullopt, kNow);
+  ASSERT_TRUE(more.ok());
+  std::optional<std::int64_t> family_match;
+  for (const MatchDetail& m : *more) {
+    if (m.request.registry_id == family_only) family_match = m.match.id;
+  }
+  ASSERT_TRUE(family_match.has_value()) << "no match for the family-name-only request";
+  Result<MatchDetail> partial = node_->GetMatch(aleppo, *family_match, kNow);
+  ASSERT_TRUE(partial.ok()) << partial.status().ToString();
+  EXPECT_FALSE(partial->name_frequency.given_name.has_value());
+  EXPECT_EQ(partial->name_frequency.family_name, 4);
 }
 
 }  // namespace

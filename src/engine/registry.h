@@ -70,13 +70,18 @@ struct CreateOptions {
 };
 
 struct ImportRequest {
-  std::string path;                         // the CSV file
+  std::string path;  // the CSV file; "" = read `data` instead
+  // The CSV itself, when `path` is empty (the node server's uploads): not
+  // owned, must outlive the call. Nothing of it is written to a file: no
+  // rejects file either (the summary's issues report the rejects).
+  std::string_view data;
   record::Kind kind = record::Kind::kPerson;
   const formats::Mapping* mapping = nullptr;  // null: canonical header
   // Status given to persons whose row has none (e.g. a hospital list).
   std::optional<record::PersonStatus> default_status;
   // Where rejected rows are reported (CSV: line,column,column_name,reason).
   // Empty: PATH.rejects.csv beside the input, created only when needed.
+  // Not used for `data`.
   std::string rejects_path;
   formats::CsvLimits limits;
   // The office that holds the imported records (created when new); "" = the
@@ -84,6 +89,18 @@ struct ImportRequest {
   std::string office;
   // Review date of the records: now + this (0: none).
   std::int64_t retention_s = 0;
+  // The office by id, used when `office` is "" (0: none). The node server
+  // imports into the caller's office.
+  std::int64_t office_id = 0;
+  // Who the audit log names ("" = the registry's actor).
+  std::string actor;
+  // Unix seconds for the records' creation and review dates (0 = the clock).
+  std::int64_t now = 0;
+  // Reads and checks every row as an import would (duplicate ids against
+  // the file and the registry included) but stores nothing: no office, no
+  // import, no record, no rejects file. One audit entry ("import.dry_run",
+  // counts only). first_id, last_id and potential_matches stay 0.
+  bool dry_run = false;
 };
 
 struct ImportProgress {
@@ -97,12 +114,14 @@ struct ImportProgress {
 using ProgressFn = std::function<void(const ImportProgress&)>;
 
 struct ImportSummary {
-  std::int64_t import_id = 0;
+  std::int64_t import_id = 0;  // 0 for a dry run
+  std::int64_t rows = 0;       // data rows read (accepted + rejected)
   std::int64_t accepted = 0;
   std::int64_t rejected = 0;
   std::int64_t first_id = 0;  // registry ids given to the accepted rows
   std::int64_t last_id = 0;
   std::vector<std::string> warnings;         // header warnings
+  std::vector<formats::ColumnUse> columns;   // what each header column fills
   std::vector<formats::RowIssue> issues;     // first kMaxRejectsInSummary
   std::string rejects_path;                  // "" when nothing was rejected
   // Potential matches stored for the accepted records (against records of
