@@ -84,6 +84,15 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     return write_rejects ? rejects.Add(issue) : OkStatus();
   };
   const std::string& actor = request.actor.empty() ? actor_ : request.actor;
+  // Where a duplicate id is reported: the (first) column that fills id.
+  formats::RowIssue id_issue;
+  for (const formats::ColumnUse& c : summary.columns) {
+    if (c.field == record::Field::kId) {
+      id_issue.column = c.column;
+      id_issue.column_name = c.name;
+      break;
+    }
+  }
 
   const std::int64_t now = request.now > 0 ? request.now : std::time(nullptr);
   std::int64_t office_id = request.office_id;
@@ -132,7 +141,8 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     if (request.dry_run) {
       // The duplicate checks the store's unique source token makes below.
       if (!stored.source_token.empty()) {
-        formats::RowIssue issue{row.line, 0, "id", ""};
+        formats::RowIssue issue = id_issue;
+        issue.line = row.line;
         auto earlier = checked_tokens.find(stored.source_token);
         KL_ASSIGN_OR_RETURN(std::vector<std::int64_t> holders,
                             store_->FindBySourceToken(stored.source_token));
@@ -177,7 +187,9 @@ Result<ImportSummary> Registry::Import(const ImportRequest& request, const Progr
     Result<std::int64_t> inserted = store_->InsertRecord(stored);
     if (!inserted.ok()) {
       if (inserted.status().code() != StatusCode::kAlreadyExists) return inserted.status();
-      formats::RowIssue issue{row.line, 0, "id", "duplicate id"};
+      formats::RowIssue issue = id_issue;
+      issue.line = row.line;
+      issue.reason = "duplicate id";
       KL_ASSIGN_OR_RETURN(std::vector<std::int64_t> holders,
                           store_->FindBySourceToken(stored.source_token));
       if (!holders.empty() && holders[0] >= first_id) {

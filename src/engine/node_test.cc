@@ -409,7 +409,7 @@ TEST_F(NodeTest, ImportCsvStoresGoodRowsInTheCallersOfficeAndMatchesThem) {
   EXPECT_EQ(s->issues[0].line, 3u);
   EXPECT_EQ(s->issues[0].column, 4u);
   EXPECT_EQ(s->issues[0].column_name, "birth_date");
-  EXPECT_EQ(s->issues[1].ToString(), "line 4: duplicate id: the same id as line 2");
+  EXPECT_EQ(s->issues[1].ToString(), "line 4, column 1 (id): duplicate id: the same id as line 2");
   for (const formats::RowIssue& issue : s->issues) {
     EXPECT_EQ(issue.reason.find("Canarytest"), std::string::npos);
     EXPECT_EQ(issue.reason.find("1987-02-30"), std::string::npos);
@@ -481,9 +481,11 @@ TEST_F(NodeTest, ImportCsvDryRunChecksEverythingAndStoresNothing) {
   EXPECT_EQ(dry->potential_matches, 0);
   ASSERT_EQ(dry->issues.size(), 3u);
   EXPECT_EQ(dry->issues[0].ToString(),
-            "line 3: duplicate id: the registry already holds a person with this id (" +
+            "line 3, column 1 (id): duplicate id: the registry already holds a person with this "
+            "id (" +
                 FormatRegistryId(held) + ")");
-  EXPECT_EQ(dry->issues[1].ToString(), "line 4: duplicate id: the same id as line 2");
+  EXPECT_EQ(dry->issues[1].ToString(),
+            "line 4, column 1 (id): duplicate id: the same id as line 2");
   EXPECT_EQ(dry->issues[2].line, 5u);
   EXPECT_EQ(dry->issues[2].column_name, "birth_date");
 
