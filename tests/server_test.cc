@@ -19,12 +19,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -123,6 +125,25 @@ class Client {
   }
 
   Reply Get(const std::string& path, const Session* s = nullptr) { return Call("GET", path, s); }
+
+  // POSTs `body` as it is, with `content_type` ("" = no Content-Type).
+  Reply Upload(const std::string& path, const Session* s, const std::string& body,
+               const std::string& content_type = "text/csv; charset=utf-8") {
+    httplib::Headers h;
+    if (s != nullptr && !s->cookie.empty()) h.emplace("Cookie", "kl_session=" + s->cookie);
+    if (s != nullptr) h.emplace("X-CSRF-Token", s->csrf);
+    httplib::Result r = http_->Post(path.c_str(), h, body, content_type.c_str());
+    Reply out;
+    if (!r) {
+      out.status = -1;
+      return out;
+    }
+    out.status = r->status;
+    out.raw = r->body;
+    out.headers = r->headers;
+    out.body = Json::parse(r->body, nullptr, false);
+    return out;
+  }
   Reply Post(const std::string& path, const Session* s, const Json& body) {
     return Call("POST", path, s, body);
   }
@@ -151,6 +172,7 @@ struct Account {
 class ServerTest : public ::testing::Test {
  protected:
   static constexpr std::int64_t kIdleTimeout = 600;
+  static constexpr std::size_t kMaxUpload = 256 * 1024;
 
   void SetUp() override {
     const std::string data = dir_ / "registry";
@@ -179,6 +201,7 @@ class ServerTest : public ::testing::Test {
     so.port = 0;
     so.retention_interval_s = 0;
     so.max_body_bytes = 64 * 1024;
+    so.max_upload_bytes = kMaxUpload;
     so.logins_per_minute = 0;  // tested on its own below
     so.clock = [this] { return now_.load(); };
     so.access_log = [this](std::string_view line) {
@@ -978,6 +1001,7 @@ TEST_F(ServerTest, EndpointRoleMatrix) {
   const std::vector<Row> table = {
       {"GET", "/api/v1/me", {}, 200, 200, 200, 200, 200, 200},
       {"GET", "/api/v1/users", {}, 200, 403, 403, 403, 403, 403},
+      {"GET", "/api/v1/offices", {}, 200, 403, 403, 403, 403, 403},
       {"POST", "/api/v1/users", bad_user, 400, 403, 403, 403, 403, 403},
       {"PATCH", "/api/v1/users/nobody", Json{{"disabled", true}}, 404, 403, 403, 403, 403, 403},
       {"POST", "/api/v1/records", bad_record, 403, 400, 400, 403, 400, 400},
@@ -990,6 +1014,8 @@ TEST_F(ServerTest, EndpointRoleMatrix) {
       {"POST", "/api/v1/matches/" + m + "/decision", bad_reject, 403, 400, 403, 403, 403, 403},
       {"POST", "/api/v1/matches/" + m + "/disclosure", Json{{"decision", "contact"}}, 403, 403, 403,
        403, 409, 403},
+      {"GET", "/api/v1/cases", {}, 403, 200, 200, 403, 200, 200},
+      {"GET", "/api/v1/cases?limit=200", {}, 403, 200, 200, 403, 200, 200},
       {"GET", "/api/v1/cases/" + r, {}, 403, 200, 200, 403, 403, 403},
       {"GET", "/api/v1/cases/" + r + "/enquirer-view", {}, 403, 200, 200, 403, 403, 403},
       {"POST", "/api/v1/cases/" + r + "/state", Json{{"state", "reunited"}}, 403, 409, 409, 403,
@@ -1018,6 +1044,275 @@ TEST_F(ServerTest, EndpointRoleMatrix) {
   // No call above disclosed the found person's whereabouts to Amman.
   Reply view = client_->Get("/api/v1/cases/" + r + "/enquirer-view", &who["ana"]);
   EXPECT_EQ(view.body["outcome"], "searching");
+}
+
+// ---- Lists uploaded as CSV, the caseload, offices, name frequency.
+
+// Every file under `dir`, relative, sorted.
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out.push_back(std::filesystem::relative(e.path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A list of found persons from the Beirut office: one is the person the
+// Amman request looks for.
+const std::string kPersonsCsv =
+    "id,full_name,given_name,family_name,father_name,sex,birth_date,birth_place,locality,"
+    "soc_sec_id\n"
+    "P-1,Mohamad Alhasan,Mohamad,Alhasan,Khaled,m,1987-03-12,Homs,Canaryville,111\n"
+    "P-2,Layla Canarytest,Layla,Canarytest,,f,1987-02-30,Hama,Canaryville,222\n"
+    "P-3,Nour Salem,Nour,Salem,,f,1990,Hama,,333\n";
+
+TEST_F(ServerTest, ImportStoresAnUploadedCsvInTheCallersOfficeAndItsMatchesAppear) {
+  Session ana = Login("ana");
+  Session bea = Login("bea");
+  const std::int64_t request_id = RegisterRequest(ana);
+  ASSERT_GT(request_id, 0);
+  const std::vector<std::string> files_before = FilesUnder(dir_.path());
+
+  // A dry run: everything checked, nothing stored.
+  Reply dry = client_->Upload("/api/v1/imports?kind=person&dry_run=true", &bea, kPersonsCsv);
+  ASSERT_EQ(dry.status, 200) << dry.raw;
+  EXPECT_EQ(dry.body["dry_run"], true);
+  EXPECT_EQ(dry.body["kind"], "person");
+  EXPECT_EQ(dry.body["rows"], 3);
+  EXPECT_EQ(dry.body["accepted"], 2);
+  EXPECT_EQ(dry.body["rejected"], 1);
+  EXPECT_FALSE(dry.body.contains("first_id"));
+  EXPECT_FALSE(dry.body.contains("potential_matches"));
+  EXPECT_TRUE(client_->Get("/api/v1/matches", &ana).body["matches"].empty());
+
+  Reply stored = client_->Upload("/api/v1/imports?kind=person", &bea, kPersonsCsv);
+  ASSERT_EQ(stored.status, 201) << stored.raw;
+  const Json& b = stored.body;
+  EXPECT_EQ(b["dry_run"], false);
+  EXPECT_EQ(b["rows"], 3);
+  EXPECT_EQ(b["accepted"], 2);
+  EXPECT_EQ(b["rejected"], 1);
+  EXPECT_EQ(b["first_id"], "KL-" + std::to_string(request_id + 1));
+  EXPECT_EQ(b["last_id"], "KL-" + std::to_string(request_id + 2));
+  EXPECT_EQ(b["potential_matches"], 1);
+  // What each column fills; the unknown one fills nothing and warns.
+  ASSERT_EQ(b["columns"].size(), 10u);
+  EXPECT_EQ(b["columns"][0], (Json{{"column", 1}, {"name", "id"}, {"field", "id"}}));
+  EXPECT_EQ(b["columns"][6],
+            (Json{{"column", 7}, {"name", "birth_date"}, {"field", "birth_date"}}));
+  EXPECT_EQ(b["columns"][9], (Json{{"column", 10}, {"name", "soc_sec_id"}, {"field", nullptr}}));
+  ASSERT_EQ(b["warnings"].size(), 1u);
+  EXPECT_THAT(b["warnings"][0].get<std::string>(), HasSubstr("column 10 (soc_sec_id)"));
+  // The reject says where and why, never the value.
+  ASSERT_EQ(b["rejects"].size(), 1u);
+  EXPECT_EQ(b["rejects"][0]["line"], 3);
+  EXPECT_EQ(b["rejects"][0]["column"], 7);
+  EXPECT_EQ(b["rejects"][0]["column_name"], "birth_date");
+  EXPECT_THAT(b["rejects"][0]["reason"].get<std::string>(), Not(HasSubstr("1987-02-30")));
+  EXPECT_THAT(stored.raw, Not(HasSubstr("Canary")));
+
+  // The records are Beirut's, and the Amman request's match is in the queue.
+  const std::int64_t first = request_id + 1;
+  EXPECT_EQ(client_->Get("/api/v1/records/" + std::to_string(first), &bea).status, 200);
+  EXPECT_EQ(client_->Get("/api/v1/records/" + std::to_string(first), &ana).status, 403);
+  const std::int64_t match_id = MatchOf(ana, request_id, first);
+  EXPECT_GT(match_id, 0);
+  Reply match = client_->Get("/api/v1/matches/" + std::to_string(match_id), &ana);
+  EXPECT_EQ(match.body["person"]["office"], "beirut");
+
+  // Nothing of the upload was written to a file: no new file (no rejects
+  // file), and no file holds a value of it in plaintext.
+  EXPECT_EQ(FilesUnder(dir_.path()), files_before);
+  EXPECT_TRUE(testing::FilesContaining(dir_.path(), "Canaryville").empty());
+  EXPECT_TRUE(testing::FilesContaining(dir_.path(), "Canarytest").empty());
+  // The access log has the route, not the query string.
+  const std::string log = AccessLogWith(R"("path":"/api/v1/imports","status":201)");
+  EXPECT_THAT(log, HasSubstr(R"("method":"POST","path":"/api/v1/imports","status":201)"));
+  EXPECT_THAT(log, Not(HasSubstr("kind=")));
+}
+
+TEST_F(ServerTest, ImportRefusesWhatIsNotACanonicalCsvWithPreciseErrors) {
+  Session ana = Login("ana");
+  const std::string csv = "full_name,birth_date\nNour Salem,1990\n";
+  const std::string dry = "/api/v1/imports?kind=request&dry_run=true";
+  auto message = [](const Reply& r) { return r.body["error"].value("message", ""); };
+
+  // The content type: a CSV file, UTF-8.
+  Reply json = client_->Upload(dry, &ana, R"({"full_name":"x"})", "application/json");
+  EXPECT_EQ(json.status, 415);
+  EXPECT_THAT(message(json), HasSubstr("CSV file"));
+  EXPECT_THAT(message(json), HasSubstr("text/csv"));
+  EXPECT_EQ(client_->Upload(dry, &ana, csv, "text/plain").status, 415);
+  EXPECT_EQ(client_->Upload(dry, &ana, csv, "text/csvx").status, 415);
+  EXPECT_EQ(client_->Upload(dry, &ana, csv, "").status, 415);
+  Reply latin = client_->Upload(dry, &ana, csv, "text/csv; charset=iso-8859-1");
+  EXPECT_EQ(latin.status, 415);
+  EXPECT_THAT(message(latin), HasSubstr("UTF-8"));
+  EXPECT_EQ(client_->Upload(dry, &ana, csv, "text/csv; header=present").status, 415);
+  for (const char* ok : {"text/csv", "text/csv; charset=utf-8", "Text/CSV;charset=\"UTF-8\"",
+                         "text/csv ; charset=us-ascii"}) {
+    Reply r = client_->Upload(dry, &ana, csv, ok);
+    EXPECT_EQ(r.status, 200) << ok << ": " << r.raw;
+    EXPECT_EQ(r.body["accepted"], 1) << ok;
+  }
+
+  // The body and the query.
+  Reply empty = client_->Upload(dry, &ana, "");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_THAT(message(empty), HasSubstr("empty"));
+  Reply no_kind = client_->Upload("/api/v1/imports", &ana, csv);
+  EXPECT_EQ(no_kind.status, 400);
+  EXPECT_THAT(message(no_kind), HasSubstr("kind"));
+  EXPECT_EQ(client_->Upload("/api/v1/imports?kind=Canaryville", &ana, csv).status, 400);
+  EXPECT_EQ(client_->Upload("/api/v1/imports?kind=person&kind=request", &ana, csv).status, 400);
+  Reply maybe = client_->Upload("/api/v1/imports?kind=person&dry_run=maybe", &ana, csv);
+  EXPECT_EQ(maybe.status, 400);
+  EXPECT_THAT(message(maybe), HasSubstr("dry_run"));
+
+  // Whole-file errors, with the reason.
+  Reply no_name = client_->Upload(dry, &ana, "id,birth_date\n1,1990\n");
+  EXPECT_EQ(no_name.status, 400);
+  EXPECT_THAT(message(no_name), HasSubstr("no name column"));
+  Reply twice = client_->Upload(dry, &ana, "full_name,full_name\nA,B\n");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_THAT(message(twice), HasSubstr("repeats column 1"));
+  EXPECT_EQ(client_->Upload(dry, &ana, "\n").status, 400);
+
+  // Caseworkers and officers only; the CSRF token like every POST.
+  for (const char* name : {"root", "audra"}) {
+    Session s = Login(name);
+    Reply denied = client_->Upload(dry, &s, csv);
+    EXPECT_EQ(denied.status, 403) << name;
+    EXPECT_EQ(denied.body["error"]["code"], "PERMISSION_DENIED");
+  }
+  Session omar = Login("omar");
+  EXPECT_EQ(client_->Upload(dry, &omar, csv).status, 200);
+  Session no_token = ana;
+  no_token.csrf = "x";
+  EXPECT_EQ(client_->Upload(dry, &no_token, csv).status, 403);
+  EXPECT_EQ(client_->Upload(dry, nullptr, csv).status, 401);
+  // Nothing was stored by any of these.
+  EXPECT_TRUE(client_->Get("/api/v1/cases", &ana).body["cases"].empty());
+}
+
+TEST_F(ServerTest, TheUploadLimitAppliesToImportsOnlyAndJsonRoutesKeepTheBodyLimit) {
+  Session ana = Login("ana");
+  // A CSV over max_body_bytes (64 KiB) but under max_upload_bytes (256 KiB).
+  std::string csv = "full_name,notes\n";
+  int rows = 0;
+  while (csv.size() < 100 * 1024) {
+    csv += "Sought Person" + std::to_string(rows++) + "," + std::string(90, 'n') + "\n";
+  }
+  Reply accepted = client_->Upload("/api/v1/imports?kind=request&dry_run=true", &ana, csv);
+  ASSERT_EQ(accepted.status, 200) << accepted.raw;
+  EXPECT_EQ(accepted.body["accepted"], rows);
+
+  // The same size as JSON, to a JSON route: 413, before the body is read.
+  const Json big = {{"kind", "request"}, {"fields", {{"notes", std::string(100 * 1024, 'x')}}}};
+  Reply json = client_->Post("/api/v1/records", &ana, big);
+  EXPECT_EQ(json.status, 413);
+  EXPECT_THAT(json.body["error"].value("message", ""), HasSubstr("--max-body"));
+  // ... also to the upload route's path under another method or spelling.
+  RawReply other_path =
+      RawExchange(server_->port(),
+                  "POST /api/v1/imports/?kind=request HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                      std::to_string(100 * 1024) + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(other_path.Status(), 413) << other_path.bytes;
+  RawReply patch = RawExchange(server_->port(),
+                               "PATCH /api/v1/imports HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                   std::to_string(100 * 1024) + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(patch.Status(), 413) << patch.bytes;
+
+  // Over max_upload_bytes: 413 naming the upload limit, before the body is read.
+  while (csv.size() <= kMaxUpload) {
+    csv += "Sought Person" + std::to_string(rows++) + "," + std::string(90, 'n') + "\n";
+  }
+  Reply too_big = client_->Upload("/api/v1/imports?kind=request&dry_run=true", &ana, csv);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.body["error"]["code"], "INVALID_ARGUMENT");
+  EXPECT_THAT(too_big.body["error"].value("message", ""), HasSubstr("--max-upload"));
+}
+
+TEST_F(ServerTest, CaseloadListsTheOfficesRequestsWithNamesAndMatchCounts) {
+  Session ana = Login("ana");
+  Session bea = Login("bea");
+  const std::int64_t request_id = RegisterRequest(ana);
+  const std::int64_t person_id = RegisterPerson(bea);
+  ASSERT_GT(MatchOf(ana, request_id, person_id), 0);
+  Reply other = client_->Post("/api/v1/records", &ana,
+                              {{"kind", "request"}, {"fields", {{"full_name", "Nour Salem"}}}});
+  ASSERT_EQ(other.status, 201);
+
+  Reply r = client_->Get("/api/v1/cases", &ana);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_EQ(r.body["cases"].size(), 2u);
+  const Json& newest = r.body["cases"][0];
+  EXPECT_EQ(newest["request_id"], other.body["id"]);
+  EXPECT_EQ(newest["name"], "Nour Salem");
+  const Json& c = r.body["cases"][1];
+  EXPECT_EQ(c["request_id"], request_id);
+  EXPECT_EQ(c["registry_id"], "KL-" + std::to_string(request_id));
+  EXPECT_EQ(c["name"], "محمد الحسن");
+  EXPECT_EQ(c["state"], "open");
+  EXPECT_EQ(c["created_at"].get<std::int64_t>() > 0, true);
+  EXPECT_EQ(c["matches"],
+            (Json{{"potential", 1}, {"proposed", 0}, {"confirmed", 0}, {"rejected", 0}}));
+
+  Reply one = client_->Get("/api/v1/cases?limit=1", &ana);
+  ASSERT_EQ(one.status, 200);
+  ASSERT_EQ(one.body["cases"].size(), 1u);
+  EXPECT_EQ(one.body["cases"][0]["request_id"], other.body["id"]);
+  for (const char* bad : {"0", "201", "x", "-1"}) {
+    Reply refused = client_->Get(std::string("/api/v1/cases?limit=") + bad, &ana);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_THAT(refused.body["error"].value("message", ""), HasSubstr("1..200"));
+  }
+  // Beirut holds the person, not the request: its caseload is empty.
+  Session bilal = Login("bilal");
+  Reply theirs = client_->Get("/api/v1/cases", &bilal);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_TRUE(theirs.body["cases"].empty());
+}
+
+TEST_F(ServerTest, AdminsListOfficesWithTheirAccountCounts) {
+  Session root = Login("root");
+  Reply r = client_->Get("/api/v1/offices", &root);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  std::map<std::string, std::int64_t> users;
+  for (const Json& o : r.body["offices"]) {
+    EXPECT_GT(o["id"].get<std::int64_t>(), 0);
+    users[o["name"]] = o["users"];
+  }
+  EXPECT_EQ(users,
+            (std::map<std::string, std::int64_t>{{"amman", 4}, {"beirut", 2}, {"cairo", 1}}));
+}
+
+TEST_F(ServerTest, MatchDetailCarriesTheRequestsNameFrequencyAndTheListDoesNot) {
+  Session ana = Login("ana");
+  Session bea = Login("bea");
+  const std::int64_t request_id = RegisterRequest(ana);  // محمد الحسن, in Arabic script
+  const std::int64_t person_id = RegisterPerson(bea);    // Mohamad Alhasan
+  // Another Muhammad in Latin script, of a third office.
+  Session carim = Login("carim");
+  ASSERT_EQ(client_
+                ->Post("/api/v1/records", &carim,
+                       {{"kind", "person"},
+                        {"fields", {{"given_name", "Muhammad"}, {"family_name", "Haddad"}}}})
+                .status,
+            201);
+  const std::int64_t match_id = MatchOf(ana, request_id, person_id);
+  ASSERT_GT(match_id, 0);
+
+  Reply d = client_->Get("/api/v1/matches/" + std::to_string(match_id), &ana);
+  ASSERT_EQ(d.status, 200) << d.raw;
+  // The request, the person and the other Muhammad share the given name's
+  // skeleton; the request and the person the family name's.
+  EXPECT_EQ(d.body["name_frequency"], (Json{{"given_name", 3}, {"family_name", 2}}));
+  Reply list = client_->Get("/api/v1/matches", &ana);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_FALSE(list.body["matches"].empty());
+  for (const Json& m : list.body["matches"]) EXPECT_FALSE(m.contains("name_frequency"));
 }
 
 // ---- TLS.

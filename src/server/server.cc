@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -44,7 +45,9 @@ void StderrLog(std::string_view line) {
 
 // A JSON body for responses the library makes itself (no route matched,
 // body too large, malformed request), which would otherwise be empty.
-std::pair<StatusCode, std::string> LibraryError(int status, std::size_t max_body) {
+// (The connection layer refuses bodies over the limits before the library
+// reads them; its own 413 is the last line.)
+std::pair<StatusCode, std::string> LibraryError(int status, std::size_t max_payload) {
   switch (status) {
     case 400:
       return {StatusCode::kInvalidArgument, "malformed request"};
@@ -54,7 +57,7 @@ std::pair<StatusCode, std::string> LibraryError(int status, std::size_t max_body
       return {StatusCode::kInvalidArgument, "method not allowed"};
     case 413:
       return {StatusCode::kInvalidArgument,
-              "request body over " + std::to_string(max_body) + " bytes (--max-body)"};
+              "request body over " + std::to_string(max_payload) + " bytes"};
     case 414:
       return {StatusCode::kInvalidArgument, "request target too long"};
     case 416:
@@ -103,6 +106,10 @@ Status ValidateServerOptions(const ServerOptions& o) {
     return InvalidArgumentError("give both a TLS certificate and its key, or neither");
   }
   if (o.max_body_bytes == 0) return InvalidArgumentError("the body size limit must be positive");
+  if (o.max_upload_bytes == 0 || o.max_upload_bytes > kMaxMaxUploadBytes) {
+    return InvalidArgumentError("the upload size limit must be 1.." +
+                                std::to_string(kMaxMaxUploadBytes) + " bytes");
+  }
   if (o.max_header_bytes < 256) {
     return InvalidArgumentError("the header size limit must be at least 256 bytes");
   }
@@ -189,7 +196,10 @@ struct Server::Impl {
 
 void Server::Impl::Configure() {
   httplib::Server& h = *http;
-  h.set_payload_max_length(options.max_body_bytes);
+  // The larger of the two limits: the connection layer and the routes hold
+  // every body but the upload's to max_body_bytes.
+  const std::size_t max_payload = std::max(options.max_body_bytes, options.max_upload_bytes);
+  h.set_payload_max_length(max_payload);
   h.set_read_timeout(static_cast<time_t>(options.read_timeout_s), 0);
   h.set_write_timeout(static_cast<time_t>(options.write_timeout_s), 0);
   h.set_keep_alive_timeout(static_cast<time_t>(options.idle_timeout_s));
@@ -227,11 +237,10 @@ void Server::Impl::Configure() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  const std::size_t max_body = options.max_body_bytes;
-  httplib::Server::HandlerWithResponse on_error = [max_body](const httplib::Request&,
-                                                             httplib::Response& res) {
+  httplib::Server::HandlerWithResponse on_error = [max_payload](const httplib::Request&,
+                                                                httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    auto [code, message] = LibraryError(res.status, max_body);
+    auto [code, message] = LibraryError(res.status, max_payload);
     internal::WriteError(res, res.status, code, message);
     return httplib::Server::HandlerResponse::Handled;
   };
@@ -318,6 +327,8 @@ Result<std::unique_ptr<Server>> Server::Create(engine::Node& node, ServerOptions
   internal::ConnectionPolicy policy;
   policy.max_header_bytes = options.max_header_bytes;
   policy.max_body_bytes = options.max_body_bytes;
+  policy.max_upload_bytes = options.max_upload_bytes;
+  policy.upload_path = std::string(kUploadPath);
   policy.headers = SecurityHeaders(impl->tls);
   Impl* log_to = impl.get();
   policy.log_refusal = [log_to](std::string_view method, std::string_view target, int status,
@@ -346,6 +357,8 @@ Result<std::unique_ptr<Server>> Server::Create(engine::Node& node, ServerOptions
   config.clock = impl->options.clock;
   config.tls = impl->tls;
   config.logins_per_minute = impl->options.logins_per_minute;
+  config.max_body_bytes = impl->options.max_body_bytes;
+  config.max_upload_bytes = impl->options.max_upload_bytes;
   impl->api = internal::RegisterRoutes(*impl->http, config);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -10,10 +10,13 @@
 //   POST /api/v1/login                         no session, no CSRF token
 //   POST /api/v1/logout          GET /api/v1/me
 //   GET|POST /api/v1/users       PATCH /api/v1/users/{name}
+//   GET  /api/v1/offices
 //   POST /api/v1/records         GET /api/v1/records/{id}
+//   POST /api/v1/imports?kind=person|request[&dry_run=true|false]   (text/csv body)
 //   POST /api/v1/search
 //   GET  /api/v1/matches[?status=]  GET /api/v1/matches/{id}
 //   POST /api/v1/matches/{id}/propose | /decision | /disclosure
+//   GET  /api/v1/cases[?limit=]
 //   GET  /api/v1/cases/{id}      GET /api/v1/cases/{id}/enquirer-view
 //   POST /api/v1/cases/{id}/state
 //   GET  /api/v1/audit[?after=&limit=]  GET /api/v1/audit/verify
@@ -31,8 +34,10 @@
 // bare CR or LF, obs-fold, a malformed field name, a control character in a
 // value, two or non-numeric Content-Lengths, Content-Length with
 // Transfer-Encoding, or a missing or doubled Host is refused (400), as is a
-// Transfer-Encoding (411), a Content-Length over max_body_bytes (413) and a
-// Content-Encoding (415); each with a JSON error and the connection closed.
+// Transfer-Encoding (411), a Content-Length over max_body_bytes (413; over
+// max_upload_bytes for POST kUploadPath, the one route that takes a file)
+// and a Content-Encoding (415); each with a JSON error and the connection
+// closed. Bodies are JSON (application/json) except that upload's (text/csv).
 // A body the library left unread (a GET's) closes the connection too, so it
 // is never parsed as a next request.
 //
@@ -69,6 +74,14 @@ namespace kinlink::server {
 // defaults (Debian's cpp-httplib accepts bodies of any size).
 // Bytes of a request body (413 above it).
 inline constexpr std::size_t kDefaultMaxBodyBytes = 1024 * 1024;
+// Bytes of an uploaded file: the body of POST kUploadPath (a CSV list), and
+// no other route's. Held in memory while it is imported, never on disk.
+inline constexpr std::size_t kDefaultMaxUploadBytes = 8 * 1024 * 1024;
+// The largest upload limit an operator may set (--max-upload): every
+// connection may hold one such body at once.
+inline constexpr std::size_t kMaxMaxUploadBytes = 256 * 1024 * 1024;
+// The route whose body is an uploaded file.
+inline constexpr std::string_view kUploadPath = "/api/v1/imports";
 // Bytes of the request line and headers together (431 above it). The
 // library also refuses any single header line over 8 KiB.
 inline constexpr std::size_t kDefaultMaxHeaderBytes = 8 * 1024;
@@ -109,6 +122,8 @@ struct ServerOptions {
   bool allow_remote = false;
 
   std::size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // Body of POST kUploadPath only; every other route keeps max_body_bytes.
+  std::size_t max_upload_bytes = kDefaultMaxUploadBytes;
   std::size_t max_header_bytes = kDefaultMaxHeaderBytes;
   std::int64_t read_timeout_s = kDefaultReadTimeoutSeconds;
   std::int64_t write_timeout_s = kDefaultWriteTimeoutSeconds;
@@ -133,7 +148,8 @@ struct ServerOptions {
 };
 
 // INVALID_ARGUMENT naming the option: one TLS file without the other, a
-// port outside 0..65535, zero limits, max_connections outside
+// port outside 0..65535, zero limits, an upload limit over
+// kMaxMaxUploadBytes, max_connections outside
 // 1..kMaxMaxConnections, timeouts < 1 s, a negative retention interval or
 // login rate; FAILED_PRECONDITION for plain HTTP
 // on a non-loopback address without allow_remote.

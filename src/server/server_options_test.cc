@@ -10,6 +10,20 @@ TEST(ServerOptionsTest, DefaultsAreValidAndLoopback) {
   EXPECT_TRUE(ValidateServerOptions(o).ok());
   EXPECT_EQ(o.bind_address, "127.0.0.1");
   EXPECT_EQ(o.max_body_bytes, kDefaultMaxBodyBytes);
+  EXPECT_EQ(o.max_upload_bytes, kDefaultMaxUploadBytes);
+}
+
+TEST(ServerOptionsTest, UploadLimitIsPositiveAndBounded) {
+  ServerOptions o;
+  o.max_upload_bytes = 0;
+  EXPECT_EQ(ValidateServerOptions(o).code(), StatusCode::kInvalidArgument);
+  o.max_upload_bytes = kMaxMaxUploadBytes + 1;
+  EXPECT_EQ(ValidateServerOptions(o).code(), StatusCode::kInvalidArgument);
+  o.max_upload_bytes = kMaxMaxUploadBytes;
+  EXPECT_TRUE(ValidateServerOptions(o).ok());
+  // Smaller than the body limit is allowed: each applies to its own routes.
+  o.max_upload_bytes = 1;
+  EXPECT_TRUE(ValidateServerOptions(o).ok());
 }
 
 TEST(ServerOptionsTest, PlainHttpOnlyOnLoopbackUnlessAllowed) {

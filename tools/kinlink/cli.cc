@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "server/server.h"
 #include "tools/kinlink/commands.h"
 
 namespace kinlink::cli {
@@ -239,6 +240,10 @@ int Run(int argc, char** argv) {
                   "Allow plain HTTP on a non-loopback address (behind a TLS proxy only)");
   serve->add_option("--max-body", o.max_body, "Largest request body in bytes (default 1 MiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{64} << 20));
+  serve
+      ->add_option("--max-upload", o.max_upload,
+                   "Largest uploaded CSV (POST /api/v1/imports) in bytes (default 8 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{server::kMaxMaxUploadBytes}));
   serve->add_option("--max-header", o.max_header,
                     "Largest request line and headers in bytes (default 8 KiB)")
       ->check(CLI::Range(std::uint64_t{256}, std::uint64_t{1} << 20));

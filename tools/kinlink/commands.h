@@ -82,6 +82,7 @@ struct Options {
   std::string tls_key;
   bool allow_remote = false;
   std::uint64_t max_body = 0;
+  std::uint64_t max_upload = 0;
   std::uint64_t max_header = 0;
   std::int64_t read_timeout = 0;
   std::int64_t write_timeout = 0;

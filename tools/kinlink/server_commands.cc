@@ -68,6 +68,7 @@ int CmdServe(const Options& o) {
   so.tls_key_path = o.tls_key;
   so.allow_remote = o.allow_remote;
   if (o.max_body > 0) so.max_body_bytes = static_cast<std::size_t>(o.max_body);
+  if (o.max_upload > 0) so.max_upload_bytes = static_cast<std::size_t>(o.max_upload);
   if (o.max_header > 0) so.max_header_bytes = static_cast<std::size_t>(o.max_header);
   if (o.read_timeout > 0) so.read_timeout_s = o.read_timeout;
   if (o.write_timeout > 0) so.write_timeout_s = o.write_timeout;

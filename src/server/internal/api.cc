@@ -31,6 +31,13 @@ enum class Access {
   kSession,  // a live session; CSRF token on every method but GET/HEAD
 };
 
+// What a route reads from the request body.
+enum class Body {
+  kNone,  // nothing (GET)
+  kJson,  // one JSON object (application/json; an empty body reads as {})
+  kCsv,   // an uploaded CSV file (text/csv, UTF-8), left in the request
+};
+
 struct Call {
   explicit Call(const httplib::Request& r) : req(r) {}
   const httplib::Request& req;
@@ -160,6 +167,56 @@ Result<std::int64_t> QueryInt(const httplib::Request& req, const char* name, std
   return v;
 }
 
+// OK for "text/csv", with at most a charset parameter of utf-8 or us-ascii
+// (case-insensitive, quoted or not); else why not, naming what is expected
+// and never quoting the header.
+Status CheckCsvContentType(std::string_view value) {
+  const Status expected =
+      InvalidArgumentError("expected a CSV file: send the body with Content-Type text/csv (UTF-8)");
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  };
+  std::size_t semi = value.find(';');
+  if (lower(trim(value.substr(0, semi))) != "text/csv") return expected;
+  while (semi != std::string_view::npos) {
+    value.remove_prefix(semi + 1);
+    semi = value.find(';');
+    const std::string_view param = trim(value.substr(0, semi));
+    if (param.empty()) continue;
+    const std::size_t eq = param.find('=');
+    if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "charset") {
+      return InvalidArgumentError(
+          "expected a CSV file: Content-Type text/csv takes no parameter but charset");
+    }
+    std::string_view charset = trim(param.substr(eq + 1));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+      charset = charset.substr(1, charset.size() - 2);
+    }
+    const std::string cs = lower(charset);
+    if (cs != "utf-8" && cs != "utf8" && cs != "us-ascii") {
+      return InvalidArgumentError("the CSV file must be UTF-8 (charset=utf-8)");
+    }
+  }
+  return OkStatus();
+}
+
+// A query parameter given at most once; nullopt when absent.
+Result<std::optional<std::string>> QueryParam(const httplib::Request& req, const char* name) {
+  const std::size_t n = req.get_param_value_count(name);
+  if (n == 0) return std::optional<std::string>();
+  if (n > 1) return InvalidArgumentError(std::string("query parameter ") + name + " is repeated");
+  return std::optional<std::string>(req.get_param_value(name));
+}
+
 // ---- JSON views of the engine's types. Only what the Node returned.
 
 Json PrincipalJson(const Principal& p) {
@@ -251,6 +308,55 @@ Json MatchJson(const engine::MatchDetail& d) {
   return j;
 }
 
+Json NameFrequencyJson(const engine::NameFrequency& f) {
+  Json j = Json::object();
+  if (f.given_name) j["given_name"] = *f.given_name;
+  if (f.family_name) j["family_name"] = *f.family_name;
+  return j;
+}
+
+Json ImportJson(const engine::ImportSummary& s, record::Kind kind, bool dry_run) {
+  Json columns = Json::array();
+  for (const formats::ColumnUse& c : s.columns) {
+    columns.push_back(
+        Json{{"column", c.column},
+             {"name", c.name},
+             {"field", c.field ? Json(std::string(record::FieldName(*c.field))) : Json(nullptr)}});
+  }
+  Json warnings = Json::array();
+  for (const std::string& w : s.warnings) warnings.push_back(w);
+  // The reasons name positions and rules, never values (formats::RowIssue).
+  Json rejects = Json::array();
+  for (const formats::RowIssue& issue : s.issues) {
+    rejects.push_back(
+        Json{{"line", issue.line},
+             {"column", issue.column > 0 ? Json(issue.column) : Json(nullptr)},
+             {"column_name", issue.column_name.empty() ? Json(nullptr) : Json(issue.column_name)},
+             {"reason", issue.reason}});
+  }
+  Json j{{"dry_run", dry_run},
+         {"kind", std::string(record::KindName(kind))},
+         {"rows", s.rows},
+         {"accepted", s.accepted},
+         {"rejected", s.rejected},
+         {"columns", std::move(columns)},
+         {"warnings", std::move(warnings)},
+         {"rejects", std::move(rejects)}};
+  if (!dry_run) {
+    j["potential_matches"] = s.potential_matches;
+    if (s.accepted > 0) {
+      j["first_id"] = RegistryIdJson(s.first_id);
+      j["last_id"] = RegistryIdJson(s.last_id);
+    }
+    if (!s.index_status.ok()) {
+      // Stored, but matching failed part-way; the message stays in the node.
+      j["warnings"].push_back(
+          "the records are stored but not all are matched yet: the review queue completes it");
+    }
+  }
+  return j;
+}
+
 Json UserJson(const engine::UserView& u) {
   return Json{{"id", u.id},
               {"name", u.name},
@@ -309,7 +415,7 @@ class Api {
   // `pattern` is the path as documented, with {id} (a registry or match id:
   // "17" or "KL-17") or {name} (a login name) for one segment; it is also
   // what the access log writes.
-  void Add(std::string_view method, const std::string& pattern, Access access, bool takes_body,
+  void Add(std::string_view method, const std::string& pattern, Access access, Body body,
            Handler handler) {
     std::string regex;
     for (std::size_t i = 0; i < pattern.size();) {
@@ -327,10 +433,9 @@ class Api {
     }
     const bool has_id = pattern.find("{id}") != std::string::npos;
     const bool has_name = pattern.find("{name}") != std::string::npos;
-    auto wrapped = [this, pattern, access, takes_body, has_id, has_name,
-                    handler = std::move(handler)](const httplib::Request& req,
-                                                  httplib::Response& res) {
-      Serve(req, res, pattern, access, takes_body, has_id, has_name, handler);
+    auto wrapped = [this, pattern, access, body, has_id, has_name, handler = std::move(handler)](
+                       const httplib::Request& req, httplib::Response& res) {
+      Serve(req, res, pattern, access, body, has_id, has_name, handler);
     };
     if (method == "GET") {
       http_.Get(regex, wrapped);
@@ -347,7 +452,7 @@ class Api {
   engine::Node& node() { return *config_.node; }
 
   void Serve(const httplib::Request& req, httplib::Response& res, const std::string& pattern,
-             Access access, bool takes_body, bool has_id, bool has_name, const Handler& handler) {
+             Access access, Body body_kind, bool has_id, bool has_name, const Handler& handler) {
     RequestState& state = CurrentRequest();
     state.route = pattern;
     Call call(req);
@@ -399,7 +504,13 @@ class Api {
       }
     }
 
-    if (takes_body) {
+    if (body_kind == Body::kJson) {
+      if (req.body.size() > config_.max_body_bytes) {
+        WriteError(
+            res, 413, StatusCode::kInvalidArgument,
+            "request body over " + std::to_string(config_.max_body_bytes) + " bytes (--max-body)");
+        return;
+      }
       if (!req.body.empty()) {
         const std::string type = req.get_header_value("Content-Type");
         if (type.rfind("application/json", 0) != 0) {
@@ -414,6 +525,22 @@ class Api {
         return;
       }
       call.body = std::move(*body);
+    } else if (body_kind == Body::kCsv) {
+      if (req.body.size() > config_.max_upload_bytes) {
+        WriteError(res, 413, StatusCode::kInvalidArgument,
+                   "request body over " + std::to_string(config_.max_upload_bytes) +
+                       " bytes (--max-upload)");
+        return;
+      }
+      if (req.body.empty()) {
+        WriteError(res, 400, StatusCode::kInvalidArgument,
+                   "the request body is empty: send the CSV file (text/csv) as the body");
+        return;
+      }
+      if (Status type = CheckCsvContentType(req.get_header_value("Content-Type")); !type.ok()) {
+        WriteError(res, 415, StatusCode::kInvalidArgument, type.message());
+        return;
+      }
     }
 
     Result<Reply> reply = handler(call);
@@ -514,6 +641,15 @@ class Api {
     return Ok(std::move(j), 201);
   }
 
+  Result<Reply> ListOffices(Call& c) {
+    KL_ASSIGN_OR_RETURN(std::vector<engine::OfficeView> offices, node().ListOffices(*c.principal));
+    Json list = Json::array();
+    for (const engine::OfficeView& o : offices) {
+      list.push_back(Json{{"id", o.id}, {"name", o.name}, {"users", o.users}});
+    }
+    return Ok(Json{{"offices", std::move(list)}});
+  }
+
   Result<Reply> PatchUser(Call& c) {
     KL_RETURN_IF_ERROR(CheckMembers(c.body, {"disabled"}));
     KL_ASSIGN_OR_RETURN(std::optional<bool> disabled, GetBool(c.body, "disabled", true));
@@ -533,6 +669,29 @@ class Api {
     KL_ASSIGN_OR_RETURN(std::int64_t id,
                         node().Register(*c.principal, *kind, std::move(rec), c.now));
     return Ok(Json{{"id", id}, {"registry_id", RegistryIdJson(id)}}, 201);
+  }
+
+  // The body is the CSV itself (checked by Serve: text/csv, not empty,
+  // within max_upload_bytes); it is read in memory and never written.
+  Result<Reply> Import(Call& c) {
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> kind_name, QueryParam(c.req, "kind"));
+    if (!kind_name) {
+      return InvalidArgumentError("query parameter kind is required: person or request");
+    }
+    Result<record::Kind> kind = record::ParseKind(*kind_name);
+    if (!kind.ok()) return InvalidArgumentError("query parameter kind must be person or request");
+    KL_ASSIGN_OR_RETURN(std::optional<std::string> dry_run_text, QueryParam(c.req, "dry_run"));
+    bool dry_run = false;
+    if (dry_run_text) {
+      if (*dry_run_text == "true") {
+        dry_run = true;
+      } else if (*dry_run_text != "false") {
+        return InvalidArgumentError("query parameter dry_run must be true or false");
+      }
+    }
+    KL_ASSIGN_OR_RETURN(engine::ImportSummary s,
+                        node().ImportCsv(*c.principal, *kind, c.req.body, dry_run, c.now));
+    return Ok(ImportJson(s, *kind, dry_run), dry_run ? 200 : 201);
   }
 
   Result<Reply> ShowRecord(Call& c) {
@@ -591,7 +750,9 @@ class Api {
 
   Result<Reply> GetMatch(Call& c) {
     KL_ASSIGN_OR_RETURN(engine::MatchDetail d, node().GetMatch(*c.principal, c.id, c.now));
-    return Ok(MatchJson(d));
+    Json j = MatchJson(d);
+    j["name_frequency"] = NameFrequencyJson(d.name_frequency);
+    return Ok(std::move(j));
   }
 
   Result<Reply> Propose(Call& c) {
@@ -654,6 +815,27 @@ class Api {
     crypto::Wipe(d.message);
     KL_RETURN_IF_ERROR(s);
     return NoContent();
+  }
+
+  Result<Reply> ListCases(Call& c) {
+    KL_ASSIGN_OR_RETURN(std::int64_t limit, QueryInt(c.req, "limit", engine::kDefaultCaseloadLimit,
+                                                     1, engine::kMaxCaseloadLimit));
+    KL_ASSIGN_OR_RETURN(std::vector<engine::CaseSummary> cases,
+                        node().ListCases(*c.principal, limit, c.now));
+    Json list = Json::array();
+    for (const engine::CaseSummary& s : cases) {
+      list.push_back(Json{{"request_id", s.request_id},
+                          {"registry_id", RegistryIdJson(s.request_id)},
+                          {"name", s.name},
+                          {"state", std::string(engine::CaseStateName(s.state))},
+                          {"created_at", s.created_at},
+                          {"matches",
+                           {{"potential", s.potential},
+                            {"proposed", s.proposed},
+                            {"confirmed", s.confirmed},
+                            {"rejected", s.rejected}}}});
+    }
+    return Ok(Json{{"cases", std::move(list)}});
   }
 
   Result<Reply> GetCase(Call& c) {
@@ -743,29 +925,33 @@ void Api::RegisterAll() {
   auto bind = [this](Result<Reply> (Api::*fn)(Call&)) {
     return [this, fn](Call& c) { return (this->*fn)(c); };
   };
-  Add("GET", "/healthz", A::kPublic, false, [](Call&) -> Result<Reply> {
+  Add("GET", "/healthz", A::kPublic, Body::kNone, [](Call&) -> Result<Reply> {
     return Ok(Json{{"status", "ok"}});
   });
-  Add("POST", "/api/v1/login", A::kPublic, true, bind(&Api::Login));
-  Add("POST", "/api/v1/logout", A::kSession, true, bind(&Api::Logout));
-  Add("GET", "/api/v1/me", A::kSession, false, bind(&Api::Me));
-  Add("GET", "/api/v1/users", A::kSession, false, bind(&Api::ListUsers));
-  Add("POST", "/api/v1/users", A::kSession, true, bind(&Api::AddUser));
-  Add("PATCH", "/api/v1/users/{name}", A::kSession, true, bind(&Api::PatchUser));
-  Add("POST", "/api/v1/records", A::kSession, true, bind(&Api::Register));
-  Add("GET", "/api/v1/records/{id}", A::kSession, false, bind(&Api::ShowRecord));
-  Add("POST", "/api/v1/search", A::kSession, true, bind(&Api::Search));
-  Add("GET", "/api/v1/matches", A::kSession, false, bind(&Api::ListMatches));
-  Add("GET", "/api/v1/matches/{id}", A::kSession, false, bind(&Api::GetMatch));
-  Add("POST", "/api/v1/matches/{id}/propose", A::kSession, true, bind(&Api::Propose));
-  Add("POST", "/api/v1/matches/{id}/decision", A::kSession, true, bind(&Api::Decide));
-  Add("POST", "/api/v1/matches/{id}/disclosure", A::kSession, true, bind(&Api::Disclose));
-  Add("GET", "/api/v1/cases/{id}", A::kSession, false, bind(&Api::GetCase));
-  Add("GET", "/api/v1/cases/{id}/enquirer-view", A::kSession, false, bind(&Api::EnquirerView));
-  Add("POST", "/api/v1/cases/{id}/state", A::kSession, true, bind(&Api::UpdateCase));
-  Add("GET", "/api/v1/audit", A::kSession, false, bind(&Api::ReadAudit));
-  Add("GET", "/api/v1/audit/verify", A::kSession, false, bind(&Api::VerifyAudit));
-  Add("POST", "/api/v1/retention/run", A::kSession, true, bind(&Api::RunRetention));
+  Add("POST", "/api/v1/login", A::kPublic, Body::kJson, bind(&Api::Login));
+  Add("POST", "/api/v1/logout", A::kSession, Body::kJson, bind(&Api::Logout));
+  Add("GET", "/api/v1/me", A::kSession, Body::kNone, bind(&Api::Me));
+  Add("GET", "/api/v1/users", A::kSession, Body::kNone, bind(&Api::ListUsers));
+  Add("POST", "/api/v1/users", A::kSession, Body::kJson, bind(&Api::AddUser));
+  Add("PATCH", "/api/v1/users/{name}", A::kSession, Body::kJson, bind(&Api::PatchUser));
+  Add("GET", "/api/v1/offices", A::kSession, Body::kNone, bind(&Api::ListOffices));
+  Add("POST", "/api/v1/records", A::kSession, Body::kJson, bind(&Api::Register));
+  Add("GET", "/api/v1/records/{id}", A::kSession, Body::kNone, bind(&Api::ShowRecord));
+  Add("POST", std::string(kUploadPath), A::kSession, Body::kCsv, bind(&Api::Import));
+  Add("POST", "/api/v1/search", A::kSession, Body::kJson, bind(&Api::Search));
+  Add("GET", "/api/v1/matches", A::kSession, Body::kNone, bind(&Api::ListMatches));
+  Add("GET", "/api/v1/matches/{id}", A::kSession, Body::kNone, bind(&Api::GetMatch));
+  Add("POST", "/api/v1/matches/{id}/propose", A::kSession, Body::kJson, bind(&Api::Propose));
+  Add("POST", "/api/v1/matches/{id}/decision", A::kSession, Body::kJson, bind(&Api::Decide));
+  Add("POST", "/api/v1/matches/{id}/disclosure", A::kSession, Body::kJson, bind(&Api::Disclose));
+  Add("GET", "/api/v1/cases", A::kSession, Body::kNone, bind(&Api::ListCases));
+  Add("GET", "/api/v1/cases/{id}", A::kSession, Body::kNone, bind(&Api::GetCase));
+  Add("GET", "/api/v1/cases/{id}/enquirer-view", A::kSession, Body::kNone,
+      bind(&Api::EnquirerView));
+  Add("POST", "/api/v1/cases/{id}/state", A::kSession, Body::kJson, bind(&Api::UpdateCase));
+  Add("GET", "/api/v1/audit", A::kSession, Body::kNone, bind(&Api::ReadAudit));
+  Add("GET", "/api/v1/audit/verify", A::kSession, Body::kNone, bind(&Api::VerifyAudit));
+  Add("POST", "/api/v1/retention/run", A::kSession, Body::kJson, bind(&Api::RunRetention));
 }
 
 RequestState& CurrentRequest() {

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,6 +41,11 @@ struct ApiConfig {
   std::function<std::int64_t()> clock;
   bool tls = false;           // adds Secure to cookies
   int logins_per_minute = 0;  // per client address; 0: no limit
+  // Bodies: JSON routes take at most max_body_bytes, the upload route
+  // (text/csv) max_upload_bytes (413 above). The connection layer refuses
+  // larger Content-Lengths first; this is the routes' own check.
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_upload_bytes = 8 * 1024 * 1024;
 };
 
 // The routes' shared state; the handlers registered on `http` point into

@@ -99,7 +99,8 @@ RequestLineParts SplitRequestLine(std::string_view head) {
 }
 
 std::optional<HeadRefusal> CheckRequestHead(std::string_view head, std::size_t max_body_bytes,
-                                            std::uint64_t* content_length_out) {
+                                            std::uint64_t* content_length_out,
+                                            std::string_view limit_option) {
   // Split into lines, each ending in CRLF; any other CR or LF is refused.
   bool first = true;
   bool http11 = false;
@@ -179,8 +180,8 @@ std::optional<HeadRefusal> CheckRequestHead(std::string_view head, std::size_t m
     return Refuse(411, "send Content-Length; Transfer-Encoding is not accepted in requests");
   }
   if (content_length > max_body_bytes) {
-    return Refuse(413,
-                  "request body over " + std::to_string(max_body_bytes) + " bytes (--max-body)");
+    return Refuse(413, "request body over " + std::to_string(max_body_bytes) + " bytes (" +
+                           std::string(limit_option) + ")");
   }
   if (content_encoding) {
     return Refuse(415, "request bodies must not be compressed (Content-Encoding)");

@@ -49,13 +49,15 @@ struct HeadRefusal {
 //        together with Transfer-Encoding; no Host, or two, in HTTP/1.1;
 //   411  Transfer-Encoding (chunked request bodies are not accepted: send
 //        Content-Length);
-//   413  a Content-Length over `max_body_bytes`;
+//   413  a Content-Length over `max_body_bytes` (the message names the
+//        option that sets the limit, `limit_option`);
 //   415  a Content-Encoding other than identity (compressed bodies would be
 //        inflated past the body limit).
 // nullopt when the head is acceptable; then `*content_length` (when given)
 // is its Content-Length, 0 without one.
 std::optional<HeadRefusal> CheckRequestHead(std::string_view head, std::size_t max_body_bytes,
-                                            std::uint64_t* content_length = nullptr);
+                                            std::uint64_t* content_length = nullptr,
+                                            std::string_view limit_option = "--max-body");
 
 // The method and target of the head's request line, for the access log;
 // empty views when the line is not well-formed.

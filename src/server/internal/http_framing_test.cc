@@ -71,6 +71,20 @@ TEST(HttpFramingTest, RefusesAmbiguousFraming) {
   EXPECT_EQ(StatusOf("GET /a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);  // two
 }
 
+TEST(HttpFramingTest, TooLargeNamesTheOptionThatSetsTheLimit) {
+  const std::string head = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n";
+  std::optional<HeadRefusal> body = CheckRequestHead(head, 10);
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->http_status, 413);
+  EXPECT_EQ(body->message, "request body over 10 bytes (--max-body)");
+  std::optional<HeadRefusal> upload = CheckRequestHead(head, 10, nullptr, "--max-upload");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(upload->message, "request body over 10 bytes (--max-upload)");
+  std::uint64_t length = 0;
+  EXPECT_FALSE(CheckRequestHead(head, 11, &length, "--max-upload"));
+  EXPECT_EQ(length, 11u);
+}
+
 TEST(HttpFramingTest, MessagesNeverQuoteTheRequest) {
   std::optional<HeadRefusal> r =
       CheckRequestHead("GET /a HTTP/1.1\r\nHost: x\r\nX-Canary: Canaryville\nX: y\r\n\r\n", 10);

@@ -325,6 +325,18 @@ void Refuse(ConnectionStream& strm, std::string_view head, const HeadRefusal& re
   }
 }
 
+// The body limit of the request whose head is `head`, and the option that
+// sets it (for the 413 message).
+std::pair<std::size_t, std::string_view> BodyLimitOf(std::string_view head,
+                                                     const ConnectionPolicy& policy) {
+  const RequestLineParts line = SplitRequestLine(head);
+  const std::string_view path = line.target.substr(0, line.target.find('?'));
+  if (!policy.upload_path.empty() && line.method == "POST" && path == policy.upload_path) {
+    return {policy.max_upload_bytes, "--max-upload"};
+  }
+  return {policy.max_body_bytes, "--max-body"};
+}
+
 // The TLS handshake on a non-blocking socket, each step waiting at most
 // `ms`.
 bool AcceptTls(SSL* ssl, int fd, int ms) {
@@ -380,9 +392,11 @@ bool ServeConnection(int fd, SSL_CTX* tls, const LoopSettings& settings,
             431, StatusCode::kInvalidArgument,
             "request headers over " + std::to_string(policy.max_header_bytes) + " bytes"};
         break;
-      case ConnectionStream::Head::kReady:
-        refusal = CheckRequestHead(head, policy.max_body_bytes, &content_length);
+      case ConnectionStream::Head::kReady: {
+        const auto [limit, option] = BodyLimitOf(head, policy);
+        refusal = CheckRequestHead(head, limit, &content_length, option);
         break;
+      }
     }
     if (head.empty() && !refusal) break;  // closed before a request
     if (refusal) {

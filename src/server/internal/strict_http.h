@@ -41,6 +41,11 @@ struct ConnectionPolicy {
   std::size_t max_header_bytes = 8 * 1024;
   // A Content-Length above it is refused (413) before the body is read.
   std::size_t max_body_bytes = 1024 * 1024;
+  // ... except for a POST to `upload_path` (the request target up to any
+  // '?', compared byte for byte: an encoded spelling of the path gets the
+  // stricter max_body_bytes), whose limit is this one.
+  std::size_t max_upload_bytes = 8 * 1024 * 1024;
+  std::string upload_path;  // "" = no upload route
   // Added to every refusal (the server's security headers).
   httplib::Headers headers;
   // One call per refused request: its method and target ("" when the
