@@ -403,6 +403,7 @@ function probabilityBar(p) {
 }
 
 async function pageDashboard() {
+  const live = routeToken();
   loading();
   let matches = [];
   let cases = [];
@@ -454,6 +455,7 @@ async function pageDashboard() {
         h('td', null, formatTime(c.created_at))))))
     : h('p', { class: 'empty' }, t('caseload_empty'));
 
+  if (!live()) return;
   show('title_dashboard', null,
     problems.map((p) => alertBox(p)),
     h('section', { 'aria-labelledby': 'alerts-h', class: 'card' },
@@ -691,9 +693,10 @@ function waterfall(ex, freq) {
 }
 
 async function pageMatch(params, id) {
+  const live = routeToken();
   loading();
   let m;
-  try { m = await api('GET', `/matches/${id}`); } catch (e) { show('title_match', { id }, alertBox(errorText(e))); return; }
+  try { m = await api('GET', `/matches/${id}`); } catch (e) { if (!live()) return; show('title_match', { id }, alertBox(errorText(e))); return; }
   const ex = m.explanation || { prior: 0, fields: [], weight: m.weight, probability: m.probability };
   const byField = {};
   for (const c of ex.fields || []) byField[c.field] = c;
@@ -758,6 +761,7 @@ async function pageMatch(params, id) {
   }
   actions.append(status);
 
+  if (!live()) return;
   show('title_match', { id: m.id },
     h('p', { class: 'summary' }, statusBadge(m.status), ' ', t('match_summary', { p: formatPercent(m.probability) })),
     h('div', { class: 'review' },
@@ -767,9 +771,10 @@ async function pageMatch(params, id) {
 }
 
 async function pageDisclosure(params, id) {
+  const live = routeToken();
   loading();
   let m;
-  try { m = await api('GET', `/matches/${id}`); } catch (e) { show('title_disclosure', null, alertBox(errorText(e))); return; }
+  try { m = await api('GET', `/matches/${id}`); } catch (e) { if (!live()) return; show('title_disclosure', null, alertBox(errorText(e))); return; }
   const decisions = ['nothing', 'alive_and_well', 'message', 'contact'];
   const radios = decisions.map((d) => {
     const rid = nextId('decision');
@@ -819,16 +824,27 @@ async function pageDisclosure(params, id) {
       status.append(alertBox(errorText(e)));
     }
   });
+  if (!live()) return;
   show('title_disclosure', null, form);
+}
+
+// An audit detail ({"match":1,"decision":"contact"}) as "match 1 · decision contact".
+function formatDetail(detail) {
+  let parsed;
+  try { parsed = JSON.parse(detail); } catch (e) { return detail; }
+  if (!parsed || typeof parsed !== 'object') return detail;
+  return Object.entries(parsed).filter(([k]) => k !== 'time')
+    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
 }
 
 const CASE_STEPS = ['open', 'match_confirmed', 'disclosure_recorded', 'enquirer_informed', 'reunited'];
 
 async function pageCase(params, id) {
+  const live = routeToken();
   loading();
   let c;
   let view = null;
-  try { c = await api('GET', `/cases/${id}`); } catch (e) { show('title_case', { id }, alertBox(errorText(e))); return; }
+  try { c = await api('GET', `/cases/${id}`); } catch (e) { if (!live()) return; show('title_case', { id }, alertBox(errorText(e))); return; }
   try { view = await api('GET', `/cases/${id}/enquirer-view`); } catch (e) { view = null; }
   const at = CASE_STEPS.indexOf(c.state);
   const steps = h('ol', { class: 'steps' }, CASE_STEPS.map((s, i) => h('li', {
@@ -856,12 +872,20 @@ async function pageCase(params, id) {
   if (c.state === 'enquirer_informed') buttons.push(h('button', { type: 'button', class: 'primary', onclick: move('reunited') }, t('mark_reunited')));
   if (c.state !== 'closed' && c.state !== 'reunited') buttons.push(h('button', { type: 'button', onclick: move('closed') }, t('mark_closed')));
 
-  const timeline = h('ol', { class: 'timeline' }, c.timeline.map((e) => h('li', null,
+  // Repeated reads of the same thing by the same person collapse into one line.
+  const events = [];
+  for (const e of c.timeline) {
+    const last = events[events.length - 1];
+    if (last && last.action === e.action && last.actor === e.actor && last.detail === e.detail) last.count += 1;
+    else events.push({ ...e, count: 1 });
+  }
+  const timeline = h('ol', { class: 'timeline' }, events.map((e) => h('li', null,
     h('time', null, formatTime(e.time)), ' ',
-    h('strong', null, tc('action_', e.action)), ' ',
+    h('strong', null, tc('action_', e.action)), e.count > 1 ? ` ×${e.count}` : '', ' ',
     h('span', { class: 'actor' }, t('by_actor', { actor: e.actor })),
-    e.detail ? h('span', { class: 'detail', dir: 'ltr' }, ` (${e.detail})`) : null)));
+    e.detail ? h('span', { class: 'detail', dir: 'ltr' }, ` (${formatDetail(e.detail)})`) : null)));
 
+  if (!live()) return;
   show('title_case', { id: c.registry_id },
     h('section', { class: 'card', 'aria-labelledby': 'state-h' }, h('h2', { id: 'state-h' }, t('case_state')), steps,
       h('div', { class: 'actions' }, buttons), status,
@@ -872,10 +896,12 @@ async function pageCase(params, id) {
 }
 
 async function pageRecord(params, id) {
+  const live = routeToken();
   loading();
   let r;
-  try { r = await api('GET', `/records/${id}`); } catch (e) { show('title_record', { id }, alertBox(errorText(e))); return; }
+  try { r = await api('GET', `/records/${id}`); } catch (e) { if (!live()) return; show('title_record', { id }, alertBox(errorText(e))); return; }
   const entries = Object.entries(r.fields);
+  if (!live()) return;
   show('title_record', { id: r.registry_id },
     h('p', null, tc('kind_', r.kind), ' · ', t('registered_at', { time: formatTime(r.created_at) })),
     h('section', { class: 'card' }, h('dl', { class: 'record' }, entries.map(([k, v]) => [
@@ -953,6 +979,7 @@ async function pageImport() {
 }
 
 async function pageAdmin() {
+  const live = routeToken();
   loading();
   let users = [];
   let offices = [];
@@ -1006,6 +1033,7 @@ async function pageAdmin() {
     }
   });
   const roles = ['caseworker', 'officer', 'admin', 'auditor'];
+  if (!live()) return;
   show('title_admin', null, problems.map((p) => alertBox(p)),
     h('section', { class: 'card', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, t('users')),
       h('table', { class: 'list' }, h('thead', null, h('tr', null, ['username', 'office', 'role', 'second_factor', 'col_status', 'col_action'].map((k) => h('th', { scope: 'col' }, t(k))))),
@@ -1019,16 +1047,18 @@ async function pageAdmin() {
 }
 
 async function pageAudit(params) {
+  const live = routeToken();
   loading();
   const after = Math.max(0, parseInt(params.get('after') || '0', 10) || 0);
   let page;
-  try { page = await api('GET', `/audit?after=${after}&limit=100`); } catch (e) { show('title_audit', null, alertBox(errorText(e))); return; }
+  try { page = await api('GET', `/audit?after=${after}&limit=100`); } catch (e) { if (!live()) return; show('title_audit', null, alertBox(errorText(e))); return; }
   const verify = h('div', { 'aria-live': 'polite' });
   const table = h('table', { class: 'list audit' },
     h('thead', null, h('tr', null, ['col_seq', 'col_time', 'col_actor', 'col_action', 'col_target', 'col_detail'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', null, page.entries.map((e) => h('tr', null, h('td', null, e.seq), h('td', null, formatTime(e.time)),
       h('td', null, e.actor), h('td', null, tc('action_', e.action), h('span', { class: 'code' }, ` ${e.action}`)),
       h('td', { dir: 'ltr' }, e.target), h('td', { dir: 'ltr', class: 'detail' }, e.detail)))));
+  if (!live()) return;
   show('title_audit', null,
     h('p', { class: 'lead' }, t('audit_lead')),
     h('p', { class: 'actions' }, h('button', { type: 'button', id: 'verify', onclick: async () => {
@@ -1061,6 +1091,12 @@ const ROUTES = [
 ];
 
 let routing = 0;
+// A page that awaited the API must not draw over a page opened since.
+function routeToken() {
+  const token = routing;
+  return () => token === routing;
+}
+
 async function route() {
   const ticket = ++routing;
   const hash = location.hash.replace(/^#/, '') || '/';
