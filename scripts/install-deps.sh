@@ -11,7 +11,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   libpq-dev postgresql
   libcpp-httplib-dev
+  chromium
 )
+# Node.js runs the browser tests (npm: playwright-core); Debian's when the
+# machine has none of its own.
+command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

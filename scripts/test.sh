@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds Kinlink with warnings as errors, and runs
-# every test (unit, integration and the slow crash test). Pass ctest
-# options to narrow it, e.g. scripts/test.sh -L unit
+# every test (unit, integration, the slow crash test, and the web UI's
+# browser tests of scripts/e2e.sh). Pass ctest options to narrow it (this
+# also skips the browser tests), e.g. scripts/test.sh -L unit
 # In CI (CI=true) it also builds with AddressSanitizer and UBSan into
 # build-asan/ and runs the unit and integration tests there.
 # The PostgreSQL store tests run against a throwaway server that this script
@@ -31,6 +32,12 @@ if [ -z "${KINLINK_TEST_PG:-}" ] && [ "${KINLINK_SKIP_PG:-}" != "1" ]; then
 fi
 
 ctest --test-dir build --output-on-failure -j"$jobs" "$@"
+
+# The web UI in a real browser (skipped when ctest was narrowed, or with
+# KINLINK_SKIP_E2E=1).
+if [ $# -eq 0 ] && [ "${KINLINK_SKIP_E2E:-}" != "1" ]; then
+  bash scripts/e2e.sh
+fi
 
 if [ "${CI:-}" = "true" ]; then
   echo "== AddressSanitizer + UBSan build"

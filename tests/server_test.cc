@@ -374,6 +374,49 @@ TEST_F(ServerTest, HealthzNeedsNoSessionAndEveryResponseHasSecurityHeaders) {
   EXPECT_THAT(AccessLogWith(R"("path":"/{x}/{x}/{x}")"), HasSubstr(R"("path":"/{x}/{x}/{x}")"));
 }
 
+TEST_F(ServerTest, ServesTheWebUiWithItsPolicyAndRevalidation) {
+  httplib::Result page = client_->raw().Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->get_header_value("Content-Type"), HasSubstr("text/html"));
+  EXPECT_THAT(page->body, HasSubstr("<script type=\"module\" src=\"/app.js\">"));
+  // The page's own policy: scripts and styles from this origin only.
+  const std::string csp = page->get_header_value("Content-Security-Policy");
+  EXPECT_THAT(csp, HasSubstr("script-src 'self'"));
+  EXPECT_THAT(csp, HasSubstr("frame-ancestors 'none'"));
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos);
+  EXPECT_EQ(page->get_header_value_count("Content-Security-Policy"), 1u);
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache");
+  EXPECT_EQ(page->get_header_value_count("Cache-Control"), 1u);
+  EXPECT_EQ(page->get_header_value("X-Frame-Options"), "DENY");
+
+  // A script, compressed for a browser that accepts it; a second request
+  // with its ETag gets 304 and no body.
+  httplib::Result js = client_->raw().Get("/app.js", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
+  EXPECT_THAT(js->get_header_value("Content-Type"), HasSubstr("text/javascript"));
+  EXPECT_EQ(js->get_header_value("Content-Encoding"), "gzip");
+  const std::string etag = js->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  httplib::Result again = client_->raw().Get("/app.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  httplib::Result changed = client_->raw().Get("/app.js", {{"If-None-Match", "\"other\""}});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 200);
+
+  // Only the embedded files: no directory, no source tree, no traversal.
+  for (const char* path : {"/index.html/", "/web/app.js", "/../CMakeLists.txt", "/app.js.map"}) {
+    httplib::Result r = client_->raw().Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  // The access log names the file, as a route.
+  EXPECT_THAT(AccessLogWith(R"("path":"/app.js")"), HasSubstr(R"("status":304)"));
+}
+
 TEST_F(ServerTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheCsrfToken) {
   Reply r = LoginReply("ana", kPassword);
   ASSERT_EQ(r.status, 200) << r.raw;

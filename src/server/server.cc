@@ -21,6 +21,7 @@
 #include "server/internal/access_log.h"
 #include "server/internal/api.h"
 #include "server/internal/json_body.h"
+#include "server/internal/static_files.h"
 #include "server/internal/strict_http.h"
 #include "server/internal/task_queue.h"
 
@@ -360,6 +361,7 @@ Result<std::unique_ptr<Server>> Server::Create(engine::Node& node, ServerOptions
   config.max_body_bytes = impl->options.max_body_bytes;
   config.max_upload_bytes = impl->options.max_upload_bytes;
   impl->api = internal::RegisterRoutes(*impl->http, config);
+  internal::RegisterStaticRoutes(*impl->http);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
