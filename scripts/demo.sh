@@ -5,7 +5,7 @@
 # Ethiopic script) — each import is matched against the registry — shows
 # the potential matches and a search across scripts, adds two demo staff
 # accounts, and then serves the registry's JSON API (docs/api/openapi.yaml)
-# on 127.0.0.1 until Ctrl-C.
+# with its web UI on 127.0.0.1 until Ctrl-C.
 # KINLINK_DEMO_PORT chooses the port (default 8080; 0 picks a free one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,11 +42,12 @@ step "$kinlink" audit verify
 
 cat <<END
 
-Demo logins (invented accounts; the officer also needs the code of the TOTP
-link above, e.g. scanned into an authenticator app):
+Open http://127.0.0.1:$port/ in a browser for the web UI (English, French,
+Arabic, Ukrainian). Demo logins (invented accounts; the officer also needs
+the 6-digit code of the TOTP secret above, from an authenticator app):
   caseworker  user demo.caseworker  password "$caseworker_password"
   officer     user demo.officer     password "$officer_password" + TOTP code
-Try it from another terminal (the API: docs/api/openapi.yaml):
+Or try the JSON API from another terminal (docs/api/openapi.yaml):
   curl -c jar -H 'Content-Type: application/json' \\
        -d '{"user":"demo.caseworker","password":"$caseworker_password"}' \\
        http://127.0.0.1:$port/api/v1/login
