@@ -1,0 +1,628 @@
+// All-pairs Dice join. See dice_join.h for the contract and
+// docs/kernels.md for the design and measurements.
+#include "match/dice_join.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "match/internal/popcount.h"
+
+namespace kinlink::match {
+namespace {
+
+// g++ accepts 128-bit integers only as an extension (-Wpedantic).
+__extension__ typedef unsigned __int128 U128;
+
+constexpr std::uint32_t kNever = std::numeric_limits<std::uint32_t>::max();
+
+// The threshold as an exact fraction m / 2^shift (every finite double in
+// [0, 1] is one), so that the decision never depends on float rounding.
+struct ExactThreshold {
+  bool zero = true;
+  std::uint64_t m = 0;
+  int shift = 0;
+};
+
+ExactThreshold Exact(double t) {
+  ExactThreshold e;
+  if (t == 0.0) return e;
+  int exponent = 0;
+  const double fraction = std::frexp(t, &exponent);  // t = fraction · 2^exponent
+  e.zero = false;
+  e.m = static_cast<std::uint64_t>(std::ldexp(fraction, 53));  // exact: 53 bits
+  e.shift = 53 - exponent;                                     // ≥ 52 as t ≤ 1
+  return e;
+}
+
+// 2·both ≥ t·sum, with the empty pair (sum = 0) in only when t = 0.
+bool Reaches(std::uint32_t both, std::uint32_t sum, const ExactThreshold& t) {
+  if (sum == 0) return t.zero;
+  if (t.zero) return true;
+  if (both == 0) return false;
+  // m·sum < 2^53 · 2^32 = 2^85 ≤ 2·both·2^shift once shift ≥ 85.
+  if (t.shift >= 85) return true;
+  const U128 lhs = static_cast<U128>(2 * static_cast<std::uint64_t>(both)) << t.shift;
+  const U128 rhs = static_cast<U128>(t.m) * sum;
+  return lhs >= rhs;
+}
+
+double DiceOf(std::uint32_t both, std::uint32_t sum) {
+  return sum == 0 ? 0.0 : 2.0 * static_cast<double>(both) / static_cast<double>(sum);
+}
+
+// Output order: a, then dice descending, then b.
+bool OutputLess(const DicePair& x, const DicePair& y) {
+  if (x.a != y.a) return x.a < y.a;
+  if (x.dice != y.dice) return x.dice > y.dice;
+  return x.b < y.b;
+}
+
+// Within one row of A: better = higher dice, then lower b.
+bool Better(const DicePair& x, const DicePair& y) {
+  if (x.dice != y.dice) return x.dice > y.dice;
+  return x.b < y.b;
+}
+
+// ---------------------------------------------------------------------------
+// Tile kernels: out[j] = |a ∧ b_j| for n filters of W words from b.
+// The generic lengths use the one-vs-many kernels of popcount.cc; 512- and
+// 1024-bit filters (W = 8, 16) have register-blocked ones here: the A filter
+// stays in registers while B streams past, four B filters per iteration so
+// that four independent dependency chains keep the vector units busy.
+// ---------------------------------------------------------------------------
+
+using TileFn = internal::AndPopcountManyFn;
+
+template <std::size_t W>
+__attribute__((target("popcnt"))) void TilePopcnt(const std::uint64_t* a, const std::uint64_t* b,
+                                                  std::size_t /*words*/, std::size_t n,
+                                                  std::uint32_t* out) {
+  std::uint64_t av[W];
+  for (std::size_t w = 0; w < W; ++w) av[w] = a[w];
+  std::size_t j = 0;
+  for (; j + 2 <= n; j += 2) {
+    const std::uint64_t* b0 = b + j * W;
+    const std::uint64_t* b1 = b0 + W;
+    std::uint64_t c0 = 0, c1 = 0, d0 = 0, d1 = 0;
+    for (std::size_t w = 0; w < W; w += 2) {
+      c0 += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & b0[w]));
+      d0 += static_cast<std::uint64_t>(__builtin_popcountll(av[w + 1] & b0[w + 1]));
+      c1 += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & b1[w]));
+      d1 += static_cast<std::uint64_t>(__builtin_popcountll(av[w + 1] & b1[w + 1]));
+    }
+    out[j] = static_cast<std::uint32_t>(c0 + d0);
+    out[j + 1] = static_cast<std::uint32_t>(c1 + d1);
+  }
+  for (; j < n; ++j) {
+    const std::uint64_t* bj = b + j * W;
+    std::uint64_t c = 0;
+    for (std::size_t w = 0; w < W; ++w) {
+      c += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & bj[w]));
+    }
+    out[j] = static_cast<std::uint32_t>(c);
+  }
+}
+
+// Byte-wise popcount by nibble look-up (Muła, Kurz, Lemire).
+__attribute__((target("avx2"))) inline __m256i ByteCounts(__m256i v, __m256i lookup,
+                                                          __m256i low_mask) {
+  const __m256i lo = _mm256_and_si256(v, low_mask);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low_mask);
+  return _mm256_add_epi8(_mm256_shuffle_epi8(lookup, lo), _mm256_shuffle_epi8(lookup, hi));
+}
+
+// Byte counts of a ∧ b over W words; each byte ≤ 8·W/4 ≤ 32 for W ≤ 16.
+template <std::size_t W>
+__attribute__((target("avx2"))) inline __m256i PairBytes(const __m256i* av, const std::uint64_t* bj,
+                                                         __m256i lookup, __m256i low_mask) {
+  __m256i acc =
+      ByteCounts(_mm256_and_si256(av[0], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj))),
+                 lookup, low_mask);
+  for (std::size_t v = 1; v < W / 4; ++v) {
+    const __m256i x =
+        _mm256_and_si256(av[v], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj + 4 * v)));
+    acc = _mm256_add_epi8(acc, ByteCounts(x, lookup, low_mask));
+  }
+  return acc;
+}
+
+// Precondition (met by PackedFilters and the sorted copy of B): b is
+// 32-byte aligned, so aligned loads are used.
+template <std::size_t W>
+__attribute__((target("avx2"))) void TileAvx2(const std::uint64_t* a, const std::uint64_t* b,
+                                              std::size_t /*words*/, std::size_t n,
+                                              std::uint32_t* out) {
+  static_assert(W % 4 == 0 && W <= 16);
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_mask = _mm256_set1_epi8(0x0f);
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i av[W / 4];
+  for (std::size_t v = 0; v < W / 4; ++v) {
+    av[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+  }
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const std::uint64_t* bj = b + j * W;
+    // Four 64-bit lane sums each (< 2^16), then a transposing reduction:
+    // s0 | s1 << 32 and s2 | s3 << 32 put the four pairs' partial sums in
+    // the 32-bit halves of the lanes; adding lanes leaves the four totals
+    // in order in one 128-bit register.
+    const __m256i s0 = _mm256_sad_epu8(PairBytes<W>(av, bj, lookup, low_mask), zero);
+    const __m256i s1 = _mm256_sad_epu8(PairBytes<W>(av, bj + W, lookup, low_mask), zero);
+    const __m256i s2 = _mm256_sad_epu8(PairBytes<W>(av, bj + 2 * W, lookup, low_mask), zero);
+    const __m256i s3 = _mm256_sad_epu8(PairBytes<W>(av, bj + 3 * W, lookup, low_mask), zero);
+    const __m256i t01 = _mm256_or_si256(s0, _mm256_slli_epi64(s1, 32));
+    const __m256i t23 = _mm256_or_si256(s2, _mm256_slli_epi64(s3, 32));
+    const __m256i u =
+        _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
+    const __m128i total = _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), total);
+  }
+  for (; j < n; ++j) {
+    const __m256i s = _mm256_sad_epu8(PairBytes<W>(av, b + j * W, lookup, low_mask), zero);
+    const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+    out[j] = static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
+  }
+}
+
+// Not run on the machine this was written on (no AVX-512 there): kept as
+// plain as possible — per B filter, W/8 VPOPCNTQ and one reduction.
+template <std::size_t W>
+__attribute__((target("avx512f,avx512vpopcntdq"))) void TileAvx512(const std::uint64_t* a,
+                                                                   const std::uint64_t* b,
+                                                                   std::size_t /*words*/,
+                                                                   std::size_t n,
+                                                                   std::uint32_t* out) {
+  static_assert(W % 8 == 0 && W <= 16);
+  __m512i av[W / 8];
+  for (std::size_t v = 0; v < W / 8; ++v) av[v] = _mm512_loadu_si512(a + 8 * v);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint64_t* bj = b + j * W;
+    __m512i acc = _mm512_popcnt_epi64(_mm512_and_si512(av[0], _mm512_loadu_si512(bj)));
+    for (std::size_t v = 1; v < W / 8; ++v) {
+      acc = _mm512_add_epi64(
+          acc, _mm512_popcnt_epi64(_mm512_and_si512(av[v], _mm512_loadu_si512(bj + 8 * v))));
+    }
+    // A store and a scalar sum: the header's cast/extract intrinsics trip
+    // g++ 12's -Wmaybe-uninitialized (see popcount.cc).
+    alignas(64) std::uint64_t lanes[8];
+    _mm512_store_si512(lanes, acc);
+    std::uint64_t sum = 0;
+    for (std::uint64_t lane : lanes) sum += lane;
+    out[j] = static_cast<std::uint32_t>(sum);
+  }
+}
+
+PopcountKernel AsPopcountKernel(DiceJoinKernel k) {
+  switch (k) {
+    case DiceJoinKernel::kScalar:
+      return PopcountKernel::kScalar;
+    case DiceJoinKernel::kPopcnt:
+      return PopcountKernel::kPopcnt;
+    case DiceJoinKernel::kAvx2:
+      return PopcountKernel::kAvx2;
+    case DiceJoinKernel::kAvx512:
+      return PopcountKernel::kAvx512;
+    case DiceJoinKernel::kAuto:
+    case DiceJoinKernel::kReference:
+      break;
+  }
+  return PopcountKernel::kScalar;
+}
+
+// Precondition: kernel is supported and not kAuto / kReference.
+TileFn TileFor(DiceJoinKernel kernel, std::size_t words) {
+  switch (kernel) {
+    case DiceJoinKernel::kPopcnt:
+      if (words == 16) return TilePopcnt<16>;
+      if (words == 8) return TilePopcnt<8>;
+      break;
+    case DiceJoinKernel::kAvx2:
+      if (words == 16) return TileAvx2<16>;
+      if (words == 8) return TileAvx2<8>;
+      break;
+    case DiceJoinKernel::kAvx512:
+      if (words == 16) return TileAvx512<16>;
+      if (words == 8) return TileAvx512<8>;
+      break;
+    case DiceJoinKernel::kScalar:
+    case DiceJoinKernel::kAuto:
+    case DiceJoinKernel::kReference:
+      break;
+  }
+  return internal::KernelsFor(AsPopcountKernel(kernel)).and_popcount_many;
+}
+
+// ---------------------------------------------------------------------------
+// The naive reference: every pair, std::popcount per word, the exact rule,
+// then a full sort per row for top-k.
+// ---------------------------------------------------------------------------
+
+std::vector<DicePair> ReferenceJoin(const PackedFilters& a, const PackedFilters& b,
+                                    const ExactThreshold& t, std::size_t top_k,
+                                    std::uint64_t& compared) {
+  std::vector<DicePair> out;
+  std::vector<DicePair> row;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    row.clear();
+    const std::span<const std::uint64_t> fa = a.Filter(i);
+    std::uint32_t count_a = 0;
+    for (std::uint64_t w : fa) count_a += static_cast<std::uint32_t>(std::popcount(w));
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      const std::span<const std::uint64_t> fb = b.Filter(j);
+      std::uint32_t count_b = 0, both = 0;
+      for (std::size_t w = 0; w < fa.size(); ++w) {
+        count_b += static_cast<std::uint32_t>(std::popcount(fb[w]));
+        both += static_cast<std::uint32_t>(std::popcount(fa[w] & fb[w]));
+      }
+      if (Reaches(both, count_a + count_b, t)) {
+        row.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j),
+                       DiceOf(both, count_a + count_b)});
+      }
+    }
+    compared += b.size();
+    std::sort(row.begin(), row.end(), Better);
+    if (top_k != 0 && row.size() > top_k) row.resize(top_k);
+    out.insert(out.end(), row.begin(), row.end());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The fast join.
+// ---------------------------------------------------------------------------
+
+// Indices 0..n-1 ordered by popcount (stable), by counting sort.
+std::vector<std::uint32_t> OrderByPopcount(std::span<const std::uint32_t> counts, std::size_t bits,
+                                           std::vector<std::size_t>& first_with) {
+  first_with.assign(bits + 2, 0);  // first_with[p]: number with popcount < p
+  for (std::uint32_t c : counts) ++first_with[c + 1];
+  for (std::size_t p = 1; p < first_with.size(); ++p) first_with[p] += first_with[p - 1];
+  std::vector<std::size_t> next(first_with.begin(), first_with.end() - 1);
+  std::vector<std::uint32_t> order(counts.size());
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    order[next[counts[i]]++] = static_cast<std::uint32_t>(i);
+  }
+  return order;
+}
+
+struct Plan {
+  std::size_t words = 0;
+  std::size_t bits = 0;
+  std::vector<std::uint32_t> need;  // need[s]: least |a∧b| reported at |a|+|b| = s
+  // For a filter of A with popcount p, the reachable part of sorted B is
+  // positions [range_lo[p], range_hi[p]).
+  std::vector<std::size_t> range_lo, range_hi;
+  std::vector<std::uint32_t> a_order, b_order;  // sorted position → index
+  std::vector<std::uint32_t> b_pop;             // popcounts of sorted B
+  std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> b_words;
+  std::size_t rows_per_block = 0, tile = 0;
+  std::size_t top_k = 0;
+  std::size_t max_results = 0;
+  TileFn kernel = nullptr;
+};
+
+// Whether a pair of popcounts (p, q) can reach the threshold at all:
+// |a∧b| ≤ min(p, q).
+bool Reachable(const Plan& plan, std::size_t p, std::size_t q) {
+  return std::min(p, q) >= plan.need[p + q];
+}
+
+void PlanRanges(Plan& plan, std::span<const std::uint32_t> a_pop,
+                const std::vector<std::size_t>& b_first_with) {
+  const std::size_t bits = plan.bits;
+  plan.range_lo.assign(bits + 1, 0);
+  plan.range_hi.assign(bits + 1, 0);
+  std::vector<bool> present(bits + 1, false);
+  for (std::uint32_t p : a_pop) present[p] = true;
+  for (std::size_t p = 0; p <= bits; ++p) {
+    // need[] rises by at most 1 per step, so q − need[p+q] never falls
+    // (below p) and need[p+q] never falls (above p): the reachable q form
+    // one interval around p, empty when p itself is out.
+    if (!present[p] || !Reachable(plan, p, p)) continue;
+    std::size_t lo = 0, hi = p;  // smallest reachable q in [0, p]
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (Reachable(plan, p, mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    const std::size_t q_lo = lo;
+    lo = p;
+    hi = bits;  // largest reachable q in [p, bits]
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo + 1) / 2;
+      if (Reachable(plan, p, mid)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    plan.range_lo[p] = b_first_with[q_lo];
+    plan.range_hi[p] = b_first_with[lo + 1];
+  }
+}
+
+struct WorkerOut {
+  std::vector<DicePair> pairs;
+  std::uint64_t compared = 0;
+};
+
+// Joins blocks of sorted A taken from `next_block` until none is left or
+// `stop` is set (too many results).
+void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& next_block,
+            std::atomic<std::size_t>& total_results, std::atomic<bool>& stop, WorkerOut& out) {
+  const std::size_t words = plan.words;
+  const std::size_t rows = plan.rows_per_block;
+  const std::size_t n_blocks = (a.size() + rows - 1) / rows;
+  std::vector<std::uint32_t> counts(plan.tile);
+  std::vector<std::vector<DicePair>> heaps(plan.top_k != 0 ? rows : 0);
+  std::vector<DicePair> block_pairs;
+  while (!stop.load(std::memory_order_relaxed)) {
+    const std::size_t block = next_block.fetch_add(1, std::memory_order_relaxed);
+    if (block >= n_blocks) break;
+    const std::size_t r_begin = block * rows;
+    const std::size_t r_end = std::min(a.size(), r_begin + rows);
+    // Sorted A: the block's popcounts rise, and so do both range ends.
+    const std::size_t b_begin = plan.range_lo[a.popcount(plan.a_order[r_begin])];
+    std::size_t b_end = 0;
+    for (std::size_t r = r_begin; r < r_end; ++r) {
+      b_end = std::max(b_end, plan.range_hi[a.popcount(plan.a_order[r])]);
+    }
+    block_pairs.clear();
+    for (auto& h : heaps) h.clear();
+    for (std::size_t t0 = b_begin; t0 < b_end; t0 += plan.tile) {
+      const std::size_t t1 = std::min(b_end, t0 + plan.tile);
+      for (std::size_t r = r_begin; r < r_end; ++r) {
+        const std::uint32_t ia = plan.a_order[r];
+        const std::uint32_t pa = a.popcount(ia);
+        const std::size_t lo = std::max(t0, plan.range_lo[pa]);
+        const std::size_t hi = std::min(t1, plan.range_hi[pa]);
+        if (lo >= hi) continue;
+        plan.kernel(a.Filter(ia).data(), plan.b_words.data() + lo * words, words, hi - lo,
+                    counts.data());
+        out.compared += hi - lo;
+        const std::uint32_t* need = plan.need.data() + pa;
+        const std::uint32_t* b_pop = plan.b_pop.data() + lo;
+        for (std::size_t j = 0; j < hi - lo; ++j) {
+          if (counts[j] < need[b_pop[j]]) continue;
+          const DicePair p{ia, plan.b_order[lo + j], DiceOf(counts[j], pa + b_pop[j])};
+          if (plan.top_k == 0) {
+            block_pairs.push_back(p);
+            continue;
+          }
+          // A bounded heap per row whose top is the worst kept pair.
+          std::vector<DicePair>& h = heaps[r - r_begin];
+          if (h.size() < plan.top_k) {
+            h.push_back(p);
+            std::push_heap(h.begin(), h.end(), Better);
+          } else if (Better(p, h.front())) {
+            std::pop_heap(h.begin(), h.end(), Better);
+            h.back() = p;
+            std::push_heap(h.begin(), h.end(), Better);
+          }
+        }
+      }
+      if (block_pairs.size() + total_results.load(std::memory_order_relaxed) > plan.max_results) {
+        stop.store(true, std::memory_order_relaxed);
+        return;
+      }
+    }
+    for (const auto& h : heaps) block_pairs.insert(block_pairs.end(), h.begin(), h.end());
+    if (total_results.fetch_add(block_pairs.size(), std::memory_order_relaxed) +
+            block_pairs.size() >
+        plan.max_results) {
+      stop.store(true, std::memory_order_relaxed);
+      return;
+    }
+    out.pairs.insert(out.pairs.end(), block_pairs.begin(), block_pairs.end());
+  }
+}
+
+Status ValidateJoin(const PackedFilters& a, const PackedFilters& b,
+                    const DiceJoinOptions& options) {
+  if (a.bits() != b.bits()) {
+    return InvalidArgumentError("dice join: filters of " + std::to_string(a.bits()) + " and " +
+                                std::to_string(b.bits()) + " bits");
+  }
+  if (!(options.threshold >= 0.0 && options.threshold <= 1.0)) {
+    return InvalidArgumentError("dice join: threshold must be in [0, 1]");
+  }
+  if (options.top_k > kMaxDiceJoinTopK) {
+    return InvalidArgumentError("dice join: top_k over " + std::to_string(kMaxDiceJoinTopK));
+  }
+  if (options.threads > kMaxDiceJoinThreads) {
+    return InvalidArgumentError("dice join: threads over " + std::to_string(kMaxDiceJoinThreads));
+  }
+  if (options.max_results > kMaxDiceJoinResults) {
+    return InvalidArgumentError("dice join: max_results over " +
+                                std::to_string(kMaxDiceJoinResults));
+  }
+  if (!DiceJoinKernelSupported(options.kernel)) {
+    return FailedPreconditionError("dice join: kernel " +
+                                   std::string(DiceJoinKernelName(options.kernel)) +
+                                   " is not supported on this CPU");
+  }
+  return OkStatus();
+}
+
+Status TooMany(std::size_t max_results) {
+  return ResourceExhaustedError("dice join: more than " + std::to_string(max_results) +
+                                " results (raise the threshold or max_results, or use top_k)");
+}
+
+}  // namespace
+
+bool DiceReaches(std::uint32_t both, std::uint32_t sum, double threshold) {
+  return Reaches(both, sum, Exact(threshold));
+}
+
+Result<PackedFilters> PackedFilters::Create(std::size_t bits) {
+  if (bits == 0 || bits % 64 != 0 || bits > kMaxDiceJoinBits) {
+    return InvalidArgumentError("packed filters: length must be a positive multiple of 64 up to " +
+                                std::to_string(kMaxDiceJoinBits) + " bits, not " +
+                                std::to_string(bits));
+  }
+  return PackedFilters(bits / 64);
+}
+
+Status PackedFilters::Add(std::span<const std::uint64_t> words) {
+  if (words.size() != words_per_filter_) {
+    return InvalidArgumentError("packed filters: a filter of " + std::to_string(words.size() * 64) +
+                                " bits added to a set of " + std::to_string(bits()) + " bits");
+  }
+  if (size() >= kMaxDiceJoinFilters) {
+    return ResourceExhaustedError("packed filters: more than " +
+                                  std::to_string(kMaxDiceJoinFilters) + " filters");
+  }
+  words_.insert(words_.end(), words.begin(), words.end());
+  std::uint32_t ones = 0;
+  for (std::uint64_t w : words) ones += static_cast<std::uint32_t>(std::popcount(w));
+  popcounts_.push_back(ones);
+  return OkStatus();
+}
+
+void PackedFilters::Reserve(std::size_t count) {
+  count = std::min(count, kMaxDiceJoinFilters);
+  words_.reserve(count * words_per_filter_);
+  popcounts_.reserve(count);
+}
+
+bool DiceJoinKernelSupported(DiceJoinKernel kernel) {
+  switch (kernel) {
+    case DiceJoinKernel::kAuto:
+    case DiceJoinKernel::kReference:
+    case DiceJoinKernel::kScalar:
+      return true;
+    case DiceJoinKernel::kPopcnt:
+    case DiceJoinKernel::kAvx2:
+    case DiceJoinKernel::kAvx512:
+      return PopcountKernelSupported(AsPopcountKernel(kernel));
+  }
+  return false;
+}
+
+DiceJoinKernel BestDiceJoinKernel() {
+  switch (BestPopcountKernel()) {
+    case PopcountKernel::kAvx512:
+      return DiceJoinKernel::kAvx512;
+    case PopcountKernel::kAvx2:
+      return DiceJoinKernel::kAvx2;
+    case PopcountKernel::kPopcnt:
+      return DiceJoinKernel::kPopcnt;
+    case PopcountKernel::kAuto:
+    case PopcountKernel::kScalar:
+      break;
+  }
+  return DiceJoinKernel::kScalar;
+}
+
+std::string_view DiceJoinKernelName(DiceJoinKernel kernel) {
+  switch (kernel) {
+    case DiceJoinKernel::kAuto:
+      return "auto";
+    case DiceJoinKernel::kReference:
+      return "reference";
+    case DiceJoinKernel::kScalar:
+      return "scalar";
+    case DiceJoinKernel::kPopcnt:
+      return "popcnt";
+    case DiceJoinKernel::kAvx2:
+      return "avx2";
+    case DiceJoinKernel::kAvx512:
+      return "avx512-vpopcntdq";
+  }
+  return "unknown";
+}
+
+Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilters& b,
+                                       const DiceJoinOptions& options, DiceJoinStats* stats) {
+  if (Status s = ValidateJoin(a, b, options); !s.ok()) return s;
+  const ExactThreshold t = Exact(options.threshold);
+  const DiceJoinKernel kernel =
+      options.kernel == DiceJoinKernel::kAuto ? BestDiceJoinKernel() : options.kernel;
+  DiceJoinStats local;
+  local.pairs_covered = static_cast<std::uint64_t>(a.size()) * b.size();
+  local.kernel = kernel;
+
+  std::vector<DicePair> result;
+  if (kernel == DiceJoinKernel::kReference) {
+    result = ReferenceJoin(a, b, t, options.top_k, local.pairs_compared);
+    if (result.size() > options.max_results) return TooMany(options.max_results);
+  } else if (a.size() != 0 && b.size() != 0) {
+    Plan plan;
+    plan.words = a.words_per_filter();
+    plan.bits = a.bits();
+    plan.top_k = options.top_k;
+    plan.max_results = options.max_results;
+    plan.kernel = TileFor(kernel, plan.words);
+    // need[s] is the least c with Reaches(c, s): near t·s/2, found exactly.
+    plan.need.resize(2 * plan.bits + 1);
+    for (std::size_t s = 0; s < plan.need.size(); ++s) {
+      const double approx = std::floor(options.threshold * static_cast<double>(s) / 2.0);
+      auto c = static_cast<std::uint32_t>(std::max(0.0, approx - 2.0));
+      const auto sum = static_cast<std::uint32_t>(s);
+      while (c <= sum && !Reaches(c, sum, t)) ++c;
+      plan.need[s] = c <= sum ? c : kNever;
+    }
+    std::vector<std::size_t> a_first_with, b_first_with;
+    plan.a_order = OrderByPopcount(a.popcounts(), plan.bits, a_first_with);
+    plan.b_order = OrderByPopcount(b.popcounts(), plan.bits, b_first_with);
+    plan.b_pop.resize(b.size());
+    plan.b_words.resize(b.size() * plan.words);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const std::uint32_t src = plan.b_order[i];
+      plan.b_pop[i] = b.popcount(src);
+      std::copy_n(b.Filter(src).data(), plan.words, plan.b_words.data() + i * plan.words);
+    }
+    PlanRanges(plan, a.popcounts(), b_first_with);
+    // A B tile of ~16 KiB stays in L1 (with the A row and the counts) while
+    // every row of the block passes over it; a block of A of ~8 KiB.
+    constexpr std::size_t kTileBytes = 16 * 1024;
+    constexpr std::size_t kBlockBytes = 8 * 1024;
+    plan.tile = std::max<std::size_t>(8, kTileBytes / (plan.words * 8));
+    plan.rows_per_block = std::max<std::size_t>(1, kBlockBytes / (plan.words * 8));
+
+    std::size_t threads =
+        options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+    const std::size_t n_blocks = (a.size() + plan.rows_per_block - 1) / plan.rows_per_block;
+    threads = std::min({threads, n_blocks, kMaxDiceJoinThreads});
+    std::atomic<std::size_t> next_block{0};
+    std::atomic<std::size_t> total_results{0};
+    std::atomic<bool> stop{false};
+    std::vector<WorkerOut> outs(threads);
+    {
+      std::vector<std::jthread> pool;
+      pool.reserve(threads - 1);
+      for (std::size_t i = 1; i < threads; ++i) {
+        pool.emplace_back([&, i] { Worker(plan, a, next_block, total_results, stop, outs[i]); });
+      }
+      Worker(plan, a, next_block, total_results, stop, outs[0]);
+    }  // joins
+    if (stop.load()) return TooMany(options.max_results);
+    std::size_t total = 0;
+    for (const WorkerOut& o : outs) total += o.pairs.size();
+    result.reserve(total);
+    for (WorkerOut& o : outs) {
+      local.pairs_compared += o.compared;
+      result.insert(result.end(), o.pairs.begin(), o.pairs.end());
+      o.pairs = {};
+    }
+  }
+  std::sort(result.begin(), result.end(), OutputLess);
+  local.results = result.size();
+  if (stats != nullptr) *stats = local;
+  return result;
+}
+
+}  // namespace kinlink::match

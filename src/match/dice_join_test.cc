@@ -1,0 +1,359 @@
+// Differential tests of the all-pairs Dice join: every kernel, with 1 and
+// many threads, against the naive reference (kReference), on random and
+// adversarial inputs; and the exact decision rule on its own.
+#include "match/dice_join.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace kinlink::match {
+namespace {
+
+std::vector<DiceJoinKernel> FastKernels() {
+  std::vector<DiceJoinKernel> out;
+  for (auto k : {DiceJoinKernel::kScalar, DiceJoinKernel::kPopcnt, DiceJoinKernel::kAvx2,
+                 DiceJoinKernel::kAvx512, DiceJoinKernel::kAuto}) {
+    if (DiceJoinKernelSupported(k)) out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> RandomWords(std::mt19937_64& rng, std::size_t bits, int percent) {
+  std::vector<std::uint64_t> w(bits / 64, 0);
+  std::uniform_int_distribution<int> pct(0, 99);
+  for (std::size_t i = 0; i < bits; ++i) {
+    if (pct(rng) < percent) w[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  return w;
+}
+
+// n filters with fill drawn from [lo, hi] percent.
+PackedFilters RandomSet(std::mt19937_64& rng, std::size_t n, std::size_t bits, int lo, int hi) {
+  PackedFilters set = PackedFilters::Create(bits).value();
+  std::uniform_int_distribution<int> fill(lo, hi);
+  for (std::size_t i = 0; i < n; ++i) EXPECT_TRUE(set.Add(RandomWords(rng, bits, fill(rng))).ok());
+  return set;
+}
+
+// Copies of filters of `from` with a few bits flipped: near-duplicates.
+void AddNearCopies(std::mt19937_64& rng, const PackedFilters& from, std::size_t n,
+                   PackedFilters& to) {
+  std::uniform_int_distribution<std::size_t> pick(0, from.size() - 1), bit(0, from.bits() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto src = from.Filter(pick(rng));
+    std::vector<std::uint64_t> w(src.begin(), src.end());
+    for (int f = 0; f < 6; ++f) {
+      const std::size_t b = bit(rng);
+      w[b / 64] ^= std::uint64_t{1} << (b % 64);
+    }
+    EXPECT_TRUE(to.Add(w).ok());
+  }
+}
+
+std::vector<DicePair> Join(const PackedFilters& a, const PackedFilters& b, DiceJoinOptions opt) {
+  Result<std::vector<DicePair>> r = DiceJoin(a, b, opt);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::vector<DicePair>{};
+}
+
+// Every fast kernel with 1, 3 and 8 threads gives exactly the reference's
+// output (same pairs, same dice, same order).
+void ExpectAllKernelsMatchReference(const PackedFilters& a, const PackedFilters& b,
+                                    double threshold, std::size_t top_k = 0) {
+  DiceJoinOptions opt;
+  opt.threshold = threshold;
+  opt.top_k = top_k;
+  opt.max_results = kMaxDiceJoinResults;
+  opt.kernel = DiceJoinKernel::kReference;
+  const std::vector<DicePair> want = Join(a, b, opt);
+  for (DiceJoinKernel k : FastKernels()) {
+    for (std::size_t threads : {1, 3, 8}) {
+      opt.kernel = k;
+      opt.threads = threads;
+      EXPECT_EQ(Join(a, b, opt), want)
+          << DiceJoinKernelName(k) << " threads=" << threads << " t=" << threshold
+          << " top_k=" << top_k << " bits=" << a.bits();
+    }
+  }
+}
+
+// Bit-by-bit count, straight from the definition.
+std::uint32_t Bits(std::span<const std::uint64_t> w) {
+  std::uint32_t n = 0;
+  for (std::size_t i = 0; i < w.size() * 64; ++i) n += (w[i / 64] >> (i % 64)) & 1U;
+  return n;
+}
+
+TEST(DiceJoinTest, ReferenceAgreesWithBitByBitDefinition) {
+  std::mt19937_64 rng(1);
+  const PackedFilters a = RandomSet(rng, 20, 256, 5, 60);
+  const PackedFilters b = RandomSet(rng, 30, 256, 5, 60);
+  for (double t : {0.0, 0.3, 0.5, 0.7, 1.0}) {
+    DiceJoinOptions opt;
+    opt.threshold = t;
+    opt.kernel = DiceJoinKernel::kReference;
+    std::vector<DicePair> want;
+    for (std::uint32_t i = 0; i < a.size(); ++i) {
+      for (std::uint32_t j = 0; j < b.size(); ++j) {
+        std::vector<std::uint64_t> both(a.Filter(i).begin(), a.Filter(i).end());
+        for (std::size_t w = 0; w < both.size(); ++w) both[w] &= b.Filter(j)[w];
+        const std::uint32_t c = Bits(both), s = Bits(a.Filter(i)) + Bits(b.Filter(j));
+        // 2c ≥ t·s on exactly representable values: t·s in long double is
+        // exact for these t (few mantissa bits) or compared with margin.
+        if (DiceReaches(c, s, t)) want.push_back({i, j, s == 0 ? 0.0 : 2.0 * c / s});
+      }
+    }
+    std::sort(want.begin(), want.end(), [](const DicePair& x, const DicePair& y) {
+      if (x.a != y.a) return x.a < y.a;
+      if (x.dice != y.dice) return x.dice > y.dice;
+      return x.b < y.b;
+    });
+    EXPECT_EQ(Join(a, b, opt), want) << t;
+  }
+}
+
+TEST(DiceJoinTest, ExactRuleAtTheBoundary) {
+  // 2·3/8 = 0.75 exactly: in at 0.75, out one ulp above, in one ulp below.
+  EXPECT_TRUE(DiceReaches(3, 8, 0.75));
+  EXPECT_FALSE(DiceReaches(3, 8, std::nextafter(0.75, 1.0)));
+  EXPECT_TRUE(DiceReaches(3, 8, std::nextafter(0.75, 0.0)));
+  // 0.7 as a double is a little below 7/10, so 2·7/20 reaches it; the
+  // double nearest 2/3 is below 2/3 (in), its successor above (out).
+  EXPECT_TRUE(DiceReaches(7, 20, 0.7));
+  EXPECT_TRUE(DiceReaches(1, 3, 2.0 / 3.0));
+  EXPECT_FALSE(DiceReaches(1, 3, std::nextafter(2.0 / 3.0, 1.0)));
+  // 0.9 as a double is above 9/10: 2·9/20 does not reach it exactly
+  // although 2.0·9/20 >= 0.9 holds in floating point.
+  EXPECT_FALSE(DiceReaches(9, 20, 0.9));
+  EXPECT_TRUE(2.0 * 9 / 20 >= 0.9);
+  // t = 1: only equal, non-empty filters.
+  EXPECT_TRUE(DiceReaches(5, 10, 1.0));
+  EXPECT_FALSE(DiceReaches(4, 9, 1.0));
+  // Empty pairs: Dice 0, in only at t = 0.
+  EXPECT_TRUE(DiceReaches(0, 0, 0.0));
+  EXPECT_FALSE(DiceReaches(0, 0, std::numeric_limits<double>::denorm_min()));
+  EXPECT_TRUE(DiceReaches(0, 7, 0.0));
+  EXPECT_FALSE(DiceReaches(0, 7, 1e-300));
+  EXPECT_TRUE(DiceReaches(1, 65536 * 2, 1e-300));
+  EXPECT_TRUE(DiceReaches(1, 131072, 2.0 / 131072));
+  EXPECT_FALSE(DiceReaches(1, 131072, std::nextafter(2.0 / 131072, 1.0)));
+}
+
+TEST(DiceJoinTest, RandomFiltersEveryKernelAndThreadCount) {
+  std::mt19937_64 rng(2);
+  for (std::size_t bits : {1024, 512}) {
+    const PackedFilters a = RandomSet(rng, 150, bits, 20, 40);
+    PackedFilters b = RandomSet(rng, 230, bits, 20, 40);
+    AddNearCopies(rng, a, 40, b);
+    for (double t : {0.0, 0.3, 0.5, 0.7, 0.9, 1.0}) {
+      ExpectAllKernelsMatchReference(a, b, t);
+      ExpectAllKernelsMatchReference(a, b, t, 3);
+    }
+  }
+}
+
+TEST(DiceJoinTest, LengthsFrom64To4096) {
+  std::mt19937_64 rng(3);
+  for (std::size_t bits : {64, 128, 192, 256, 320, 448, 960, 1088, 2048, 4096}) {
+    PackedFilters a = RandomSet(rng, 37, bits, 1, 60);
+    PackedFilters b = RandomSet(rng, 61, bits, 1, 60);
+    AddNearCopies(rng, b, 10, a);
+    for (double t : {0.0, 0.5, 0.8, 1.0}) ExpectAllKernelsMatchReference(a, b, t);
+    ExpectAllKernelsMatchReference(a, b, 0.6, 2);
+  }
+}
+
+TEST(DiceJoinTest, AdversarialFilters) {
+  for (std::size_t bits : {64, 512, 1024}) {
+    PackedFilters a = PackedFilters::Create(bits).value();
+    std::vector<std::uint64_t> zeros(bits / 64, 0), ones(bits / 64, ~std::uint64_t{0});
+    for (int rep = 0; rep < 3; ++rep) {
+      ASSERT_TRUE(a.Add(zeros).ok());
+      ASSERT_TRUE(a.Add(ones).ok());
+    }
+    for (std::size_t bit : {std::size_t{0}, std::size_t{63}, bits / 2, bits - 1}) {
+      std::vector<std::uint64_t> single(bits / 64, 0);
+      single[bit / 64] |= std::uint64_t{1} << (bit % 64);
+      ASSERT_TRUE(a.Add(single).ok());
+      single[0] |= 1;  // one or two bits
+      ASSERT_TRUE(a.Add(single).ok());
+    }
+    const PackedFilters& b = a;
+    for (double t : {0.0, std::numeric_limits<double>::denorm_min(), 0.5, 2.0 / 3.0, 0.9,
+                     std::nextafter(1.0, 0.0), 1.0}) {
+      ExpectAllKernelsMatchReference(a, b, t);
+      ExpectAllKernelsMatchReference(a, b, t, 1);
+    }
+  }
+}
+
+// Pairs built so that 2c/(pa+pb) sits exactly on, just above or just below
+// the threshold's double: the one place where a float comparison and the
+// exact rule can differ.
+TEST(DiceJoinTest, ThresholdExactlyOnAPairsDice) {
+  constexpr std::size_t kBits = 1024;
+  std::mt19937_64 rng(4);
+  PackedFilters a = PackedFilters::Create(kBits).value();
+  PackedFilters b = PackedFilters::Create(kBits).value();
+  // a_i has the first pa bits set; b_j shares c of them and adds extra bits.
+  std::vector<std::uint64_t> w(kBits / 64);
+  auto set_range = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) w[i / 64] |= std::uint64_t{1} << (i % 64);
+  };
+  for (std::size_t pa : {30, 300, 301}) {
+    std::fill(w.begin(), w.end(), 0);
+    set_range(0, pa);
+    ASSERT_TRUE(a.Add(w).ok());
+  }
+  for (std::size_t c : {27, 29, 270, 280, 290}) {
+    for (std::size_t extra : {0, 1, 3, 20, 33}) {
+      std::fill(w.begin(), w.end(), 0);
+      set_range(0, c);
+      set_range(600, 600 + extra);
+      ASSERT_TRUE(b.Add(w).ok());
+    }
+  }
+  std::vector<double> thresholds;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      std::uint32_t both = 0;
+      for (std::size_t k = 0; k < kBits / 64; ++k) {
+        both += static_cast<std::uint32_t>(std::popcount(a.Filter(i)[k] & b.Filter(j)[k]));
+      }
+      const double d = 2.0 * both / (a.popcount(i) + b.popcount(j));
+      thresholds.push_back(d);
+      thresholds.push_back(std::nextafter(d, 0.0));
+      thresholds.push_back(std::nextafter(d, 1.0));
+    }
+  }
+  std::shuffle(thresholds.begin(), thresholds.end(), rng);
+  thresholds.resize(24);
+  for (double t : thresholds) {
+    if (t > 1.0) continue;
+    ExpectAllKernelsMatchReference(a, b, t);
+  }
+}
+
+TEST(DiceJoinTest, TopKBreaksTiesByLowerIndexInB) {
+  std::mt19937_64 rng(5);
+  PackedFilters a = RandomSet(rng, 5, 1024, 30, 30);
+  PackedFilters b = PackedFilters::Create(1024).value();
+  // Ten identical copies of each filter of A: every row has ten equal best.
+  for (int copy = 0; copy < 10; ++copy) {
+    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_TRUE(b.Add(a.Filter(i)).ok());
+  }
+  for (std::size_t k : {1, 3, 10, 11}) ExpectAllKernelsMatchReference(a, b, 0.2, k);
+  DiceJoinOptions opt;
+  opt.threshold = 0.5;
+  opt.top_k = 3;
+  const std::vector<DicePair> got = Join(a, b, opt);
+  ASSERT_EQ(got.size(), 15u);
+  for (std::uint32_t i = 0; i < 5; ++i) {
+    for (std::uint32_t r = 0; r < 3; ++r) {
+      EXPECT_EQ(got[i * 3 + r], (DicePair{i, i + 5 * r, 1.0}));
+    }
+  }
+}
+
+TEST(DiceJoinTest, EmptySets) {
+  std::mt19937_64 rng(6);
+  const PackedFilters empty = PackedFilters::Create(1024).value();
+  const PackedFilters some = RandomSet(rng, 10, 1024, 30, 30);
+  for (double t : {0.0, 0.8}) {
+    ExpectAllKernelsMatchReference(empty, some, t);
+    ExpectAllKernelsMatchReference(some, empty, t);
+    ExpectAllKernelsMatchReference(empty, empty, t);
+    DiceJoinStats stats;
+    DiceJoinOptions opt;
+    opt.threshold = t;
+    ASSERT_TRUE(DiceJoin(empty, some, opt, &stats).ok());
+    EXPECT_EQ(stats.pairs_covered, 0u);
+    EXPECT_EQ(stats.results, 0u);
+  }
+}
+
+TEST(DiceJoinTest, LengthFilterSkipsUnreachablePairs) {
+  std::mt19937_64 rng(7);
+  const PackedFilters a = RandomSet(rng, 200, 1024, 2, 60);
+  const PackedFilters b = RandomSet(rng, 300, 1024, 2, 60);
+  DiceJoinOptions opt;
+  opt.threshold = 0.9;
+  DiceJoinStats stats;
+  ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
+  EXPECT_EQ(stats.pairs_covered, 200u * 300u);
+  EXPECT_LT(stats.pairs_compared, stats.pairs_covered / 4);
+  EXPECT_EQ(stats.kernel, BestDiceJoinKernel());
+  opt.threshold = 0.0;
+  opt.max_results = kMaxDiceJoinResults;
+  ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
+  EXPECT_EQ(stats.pairs_compared, stats.pairs_covered);
+  EXPECT_EQ(stats.results, 200u * 300u);
+}
+
+TEST(DiceJoinTest, BadInputIsInvalidArgument) {
+  EXPECT_EQ(PackedFilters::Create(0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PackedFilters::Create(100).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PackedFilters::Create(kMaxDiceJoinBits + 64).status().code(),
+            StatusCode::kInvalidArgument);
+  PackedFilters a = PackedFilters::Create(128).value();
+  const std::vector<std::uint64_t> three(3, 0);
+  EXPECT_EQ(a.Add(three).code(), StatusCode::kInvalidArgument);
+  const PackedFilters b = PackedFilters::Create(256).value();
+  const PackedFilters a2 = PackedFilters::Create(128).value();
+
+  EXPECT_EQ(DiceJoin(a2, b).status().code(), StatusCode::kInvalidArgument);
+  DiceJoinOptions opt;
+  for (double t : {-0.1, 1.1, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    opt.threshold = t;
+    const Status s = DiceJoin(a2, a2, opt).status();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("threshold"), std::string::npos);
+  }
+  opt = {};
+  opt.top_k = kMaxDiceJoinTopK + 1;
+  EXPECT_EQ(DiceJoin(a2, a2, opt).status().code(), StatusCode::kInvalidArgument);
+  opt = {};
+  opt.threads = kMaxDiceJoinThreads + 1;
+  EXPECT_EQ(DiceJoin(a2, a2, opt).status().code(), StatusCode::kInvalidArgument);
+  opt = {};
+  opt.max_results = kMaxDiceJoinResults + 1;
+  EXPECT_EQ(DiceJoin(a2, a2, opt).status().code(), StatusCode::kInvalidArgument);
+  if (!DiceJoinKernelSupported(DiceJoinKernel::kAvx512)) {
+    opt = {};
+    opt.kernel = DiceJoinKernel::kAvx512;
+    EXPECT_EQ(DiceJoin(a2, a2, opt).status().code(), StatusCode::kFailedPrecondition);
+  }
+}
+
+TEST(DiceJoinTest, TooManyResultsIsResourceExhausted) {
+  std::mt19937_64 rng(8);
+  const PackedFilters a = RandomSet(rng, 40, 512, 30, 30);
+  for (DiceJoinKernel k : {DiceJoinKernel::kReference, DiceJoinKernel::kAuto}) {
+    for (std::size_t threads : {1, 4}) {
+      DiceJoinOptions opt;
+      opt.threshold = 0.0;
+      opt.max_results = 1599;  // 40·40 needed
+      opt.kernel = k;
+      opt.threads = threads;
+      EXPECT_EQ(DiceJoin(a, a, opt).status().code(), StatusCode::kResourceExhausted);
+      opt.max_results = 1600;
+      EXPECT_TRUE(DiceJoin(a, a, opt).ok());
+    }
+  }
+}
+
+TEST(DiceJoinTest, KernelNamesAndSupport) {
+  EXPECT_TRUE(DiceJoinKernelSupported(DiceJoinKernel::kReference));
+  EXPECT_TRUE(DiceJoinKernelSupported(DiceJoinKernel::kScalar));
+  EXPECT_TRUE(DiceJoinKernelSupported(BestDiceJoinKernel()));
+  EXPECT_EQ(DiceJoinKernelName(DiceJoinKernel::kAvx2), "avx2");
+  EXPECT_EQ(DiceJoinKernelName(DiceJoinKernel::kReference), "reference");
+}
+
+}  // namespace
+}  // namespace kinlink::match
