@@ -78,14 +78,33 @@ bool Better(const DicePair& x, const DicePair& y) {
 // that four independent dependency chains keep the vector units busy.
 // ---------------------------------------------------------------------------
 
-using TileFn = internal::AndPopcountManyFn;
+// out[j] = |a ∧ b_j| for j < n; returns the largest out[j] (0 when n = 0).
+// b_shift holds the same filters with every word shifted right by 4 bits
+// (only the AVX2 kernels read it; see TileAvx2).
+using TileFn = std::uint32_t (*)(const std::uint64_t* a, const std::uint64_t* b,
+                                 const std::uint64_t* b_shift, std::size_t words, std::size_t n,
+                                 std::uint32_t* out);
+
+// Other lengths: the one-vs-many kernels of popcount.cc.
+template <PopcountKernel K>
+std::uint32_t TileGeneric(const std::uint64_t* a, const std::uint64_t* b,
+                          const std::uint64_t* /*b_shift*/, std::size_t words, std::size_t n,
+                          std::uint32_t* out) {
+  internal::KernelsFor(K).and_popcount_many(a, b, words, n, out);
+  std::uint32_t most = 0;
+  for (std::size_t j = 0; j < n; ++j) most = std::max(most, out[j]);
+  return most;
+}
 
 template <std::size_t W>
-__attribute__((target("popcnt"))) void TilePopcnt(const std::uint64_t* a, const std::uint64_t* b,
-                                                  std::size_t /*words*/, std::size_t n,
-                                                  std::uint32_t* out) {
+__attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const std::uint64_t* a,
+                                                           const std::uint64_t* b,
+                                                           const std::uint64_t* /*b_shift*/,
+                                                           std::size_t /*words*/, std::size_t n,
+                                                           std::uint32_t* out) {
   std::uint64_t av[W];
   for (std::size_t w = 0; w < W; ++w) av[w] = a[w];
+  std::uint32_t most = 0;
   std::size_t j = 0;
   for (; j + 2 <= n; j += 2) {
     const std::uint64_t* b0 = b + j * W;
@@ -99,6 +118,7 @@ __attribute__((target("popcnt"))) void TilePopcnt(const std::uint64_t* a, const 
     }
     out[j] = static_cast<std::uint32_t>(c0 + d0);
     out[j + 1] = static_cast<std::uint32_t>(c1 + d1);
+    most = std::max({most, out[j], out[j + 1]});
   }
   for (; j < n; ++j) {
     const std::uint64_t* bj = b + j * W;
@@ -107,83 +127,101 @@ __attribute__((target("popcnt"))) void TilePopcnt(const std::uint64_t* a, const 
       c += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & bj[w]));
     }
     out[j] = static_cast<std::uint32_t>(c);
+    most = std::max(most, out[j]);
   }
+  return most;
 }
 
-// Byte-wise popcount by nibble look-up (Muła, Kurz, Lemire).
-__attribute__((target("avx2"))) inline __m256i ByteCounts(__m256i v, __m256i lookup,
-                                                          __m256i low_mask) {
-  const __m256i lo = _mm256_and_si256(v, low_mask);
-  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low_mask);
-  return _mm256_add_epi8(_mm256_shuffle_epi8(lookup, lo), _mm256_shuffle_epi8(lookup, hi));
-}
-
-// Byte counts of a ∧ b over W words; each byte ≤ 8·W/4 ≤ 32 for W ≤ 16.
+// AVX2: byte-wise popcount by nibble look-up (Muła, Kurz, Lemire), with
+// the nibble split paid once per B filter instead of once per pair. For
+// a byte x of a∧b, its low nibble is (a & 0x0f) & b and its high nibble is
+// ((a >> 4) & 0x0f) & (b >> 4): with a's two masked halves held in
+// registers and b >> 4 precomputed (b_shift), a 256-bit step is two ANDs,
+// two VPSHUFB and two byte adds — no shift and no mask per pair. (A 64-bit
+// shift moves each byte's high nibble into its own low nibble; the bits it
+// pulls in from the next byte land in the high nibble, which a's mask
+// clears.)
 template <std::size_t W>
-__attribute__((target("avx2"))) inline __m256i PairBytes(const __m256i* av, const std::uint64_t* bj,
-                                                         __m256i lookup, __m256i low_mask) {
-  __m256i acc =
-      ByteCounts(_mm256_and_si256(av[0], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj))),
-                 lookup, low_mask);
-  for (std::size_t v = 1; v < W / 4; ++v) {
-    const __m256i x =
-        _mm256_and_si256(av[v], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj + 4 * v)));
-    acc = _mm256_add_epi8(acc, ByteCounts(x, lookup, low_mask));
+__attribute__((target("avx2"))) inline __m256i PairBytes(const __m256i* a_lo, const __m256i* a_hi,
+                                                         const std::uint64_t* bj,
+                                                         const std::uint64_t* sj, __m256i lookup) {
+  __m256i acc = _mm256_setzero_si256();
+  for (std::size_t v = 0; v < W / 4; ++v) {
+    const __m256i lo =
+        _mm256_and_si256(a_lo[v], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj + 4 * v)));
+    const __m256i hi =
+        _mm256_and_si256(a_hi[v], _mm256_load_si256(reinterpret_cast<const __m256i*>(sj + 4 * v)));
+    acc = _mm256_add_epi8(acc, _mm256_shuffle_epi8(lookup, lo));
+    acc = _mm256_add_epi8(acc, _mm256_shuffle_epi8(lookup, hi));
   }
-  return acc;
+  return acc;  // each byte ≤ 8·W/4 ≤ 32
 }
 
-// Precondition (met by PackedFilters and the sorted copy of B): b is
-// 32-byte aligned, so aligned loads are used.
+// Precondition (met by the plan's copy of B): b and b_shift are 32-byte
+// aligned, so aligned loads are used.
 template <std::size_t W>
-__attribute__((target("avx2"))) void TileAvx2(const std::uint64_t* a, const std::uint64_t* b,
-                                              std::size_t /*words*/, std::size_t n,
-                                              std::uint32_t* out) {
+__attribute__((target("avx2"))) std::uint32_t TileAvx2(const std::uint64_t* a,
+                                                       const std::uint64_t* b,
+                                                       const std::uint64_t* b_shift,
+                                                       std::size_t /*words*/, std::size_t n,
+                                                       std::uint32_t* out) {
   static_assert(W % 4 == 0 && W <= 16);
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_mask = _mm256_set1_epi8(0x0f);
   const __m256i zero = _mm256_setzero_si256();
-  __m256i av[W / 4];
+  __m256i a_lo[W / 4], a_hi[W / 4];
   for (std::size_t v = 0; v < W / 4; ++v) {
-    av[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+    a_lo[v] = _mm256_and_si256(x, low_mask);
+    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
   }
+  __m128i most = _mm_setzero_si128();
   std::size_t j = 0;
   for (; j + 4 <= n; j += 4) {
     const std::uint64_t* bj = b + j * W;
+    const std::uint64_t* sj = b_shift + j * W;
     // Four 64-bit lane sums each (< 2^16), then a transposing reduction:
     // s0 | s1 << 32 and s2 | s3 << 32 put the four pairs' partial sums in
     // the 32-bit halves of the lanes; adding lanes leaves the four totals
     // in order in one 128-bit register.
-    const __m256i s0 = _mm256_sad_epu8(PairBytes<W>(av, bj, lookup, low_mask), zero);
-    const __m256i s1 = _mm256_sad_epu8(PairBytes<W>(av, bj + W, lookup, low_mask), zero);
-    const __m256i s2 = _mm256_sad_epu8(PairBytes<W>(av, bj + 2 * W, lookup, low_mask), zero);
-    const __m256i s3 = _mm256_sad_epu8(PairBytes<W>(av, bj + 3 * W, lookup, low_mask), zero);
+    const __m256i s0 = _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj, sj, lookup), zero);
+    const __m256i s1 = _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + W, sj + W, lookup), zero);
+    const __m256i s2 =
+        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + 2 * W, sj + 2 * W, lookup), zero);
+    const __m256i s3 =
+        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + 3 * W, sj + 3 * W, lookup), zero);
     const __m256i t01 = _mm256_or_si256(s0, _mm256_slli_epi64(s1, 32));
     const __m256i t23 = _mm256_or_si256(s2, _mm256_slli_epi64(s3, 32));
     const __m256i u =
         _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
     const __m128i total = _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+    most = _mm_max_epu32(most, total);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), total);
   }
+  alignas(16) std::uint32_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), most);
+  std::uint32_t result = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
   for (; j < n; ++j) {
-    const __m256i s = _mm256_sad_epu8(PairBytes<W>(av, b + j * W, lookup, low_mask), zero);
+    const __m256i s =
+        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, b + j * W, b_shift + j * W, lookup), zero);
     const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
     out[j] = static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
+    result = std::max(result, out[j]);
   }
+  return result;
 }
 
 // Not run on the machine this was written on (no AVX-512 there): kept as
 // plain as possible — per B filter, W/8 VPOPCNTQ and one reduction.
 template <std::size_t W>
-__attribute__((target("avx512f,avx512vpopcntdq"))) void TileAvx512(const std::uint64_t* a,
-                                                                   const std::uint64_t* b,
-                                                                   std::size_t /*words*/,
-                                                                   std::size_t n,
-                                                                   std::uint32_t* out) {
+__attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t TileAvx512(
+    const std::uint64_t* a, const std::uint64_t* b, const std::uint64_t* /*b_shift*/,
+    std::size_t /*words*/, std::size_t n, std::uint32_t* out) {
   static_assert(W % 8 == 0 && W <= 16);
   __m512i av[W / 8];
   for (std::size_t v = 0; v < W / 8; ++v) av[v] = _mm512_loadu_si512(a + 8 * v);
+  std::uint32_t most = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::uint64_t* bj = b + j * W;
     __m512i acc = _mm512_popcnt_epi64(_mm512_and_si512(av[0], _mm512_loadu_si512(bj)));
@@ -198,7 +236,9 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void TileAvx512(const std::ui
     std::uint64_t sum = 0;
     for (std::uint64_t lane : lanes) sum += lane;
     out[j] = static_cast<std::uint32_t>(sum);
+    most = std::max(most, out[j]);
   }
+  return most;
 }
 
 PopcountKernel AsPopcountKernel(DiceJoinKernel k) {
@@ -238,7 +278,21 @@ TileFn TileFor(DiceJoinKernel kernel, std::size_t words) {
     case DiceJoinKernel::kReference:
       break;
   }
-  return internal::KernelsFor(AsPopcountKernel(kernel)).and_popcount_many;
+  switch (kernel) {
+    case DiceJoinKernel::kPopcnt:
+      return TileGeneric<PopcountKernel::kPopcnt>;
+    case DiceJoinKernel::kAvx2:
+      return TileGeneric<PopcountKernel::kAvx2>;
+    case DiceJoinKernel::kAvx512:
+      return TileGeneric<PopcountKernel::kAvx512>;
+    default:
+      return TileGeneric<PopcountKernel::kScalar>;
+  }
+}
+
+// Whether the kernel reads b_shift.
+bool NeedsShifted(DiceJoinKernel kernel, std::size_t words) {
+  return kernel == DiceJoinKernel::kAvx2 && (words == 16 || words == 8);
 }
 
 // ---------------------------------------------------------------------------
@@ -304,6 +358,8 @@ struct Plan {
   std::vector<std::uint32_t> a_order, b_order;  // sorted position → index
   std::vector<std::uint32_t> b_pop;             // popcounts of sorted B
   std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> b_words;
+  // b_words with every word shifted right by 4 (AVX2 kernels), or empty.
+  std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> b_shift;
   std::size_t rows_per_block = 0, tile = 0;
   std::size_t top_k = 0;
   std::size_t max_results = 0;
@@ -353,6 +409,33 @@ void PlanRanges(Plan& plan, std::span<const std::uint32_t> a_pop,
   }
 }
 
+// The pairs of one row of A against sorted B [lo, lo + n) that reach t:
+// appended to `pairs`, or kept in `heap` (top_k best) when given.
+void EmitRow(const Plan& plan, std::uint32_t ia, std::uint32_t pa, std::size_t lo, std::size_t n,
+             const std::uint32_t* counts, std::vector<DicePair>& pairs,
+             std::vector<DicePair>* heap) {
+  const std::uint32_t* need = plan.need.data() + pa;
+  const std::uint32_t* b_pop = plan.b_pop.data() + lo;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (counts[j] < need[b_pop[j]]) continue;
+    const DicePair p{ia, plan.b_order[lo + j], DiceOf(counts[j], pa + b_pop[j])};
+    if (heap == nullptr) {
+      pairs.push_back(p);
+      continue;
+    }
+    // A bounded heap per row whose top is the worst kept pair.
+    std::vector<DicePair>& h = *heap;
+    if (h.size() < plan.top_k) {
+      h.push_back(p);
+      std::push_heap(h.begin(), h.end(), Better);
+    } else if (Better(p, h.front())) {
+      std::pop_heap(h.begin(), h.end(), Better);
+      h.back() = p;
+      std::push_heap(h.begin(), h.end(), Better);
+    }
+  }
+}
+
 struct WorkerOut {
   std::vector<DicePair> pairs;
   std::uint64_t compared = 0;
@@ -389,29 +472,18 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
         const std::size_t lo = std::max(t0, plan.range_lo[pa]);
         const std::size_t hi = std::min(t1, plan.range_hi[pa]);
         if (lo >= hi) continue;
-        plan.kernel(a.Filter(ia).data(), plan.b_words.data() + lo * words, words, hi - lo,
-                    counts.data());
+        const std::uint64_t* shifted =
+            plan.b_shift.empty() ? nullptr : plan.b_shift.data() + lo * words;
+        const std::uint32_t most =
+            plan.kernel(a.Filter(ia).data(), plan.b_words.data() + lo * words, shifted, words,
+                        hi - lo, counts.data());
         out.compared += hi - lo;
-        const std::uint32_t* need = plan.need.data() + pa;
-        const std::uint32_t* b_pop = plan.b_pop.data() + lo;
-        for (std::size_t j = 0; j < hi - lo; ++j) {
-          if (counts[j] < need[b_pop[j]]) continue;
-          const DicePair p{ia, plan.b_order[lo + j], DiceOf(counts[j], pa + b_pop[j])};
-          if (plan.top_k == 0) {
-            block_pairs.push_back(p);
-            continue;
-          }
-          // A bounded heap per row whose top is the worst kept pair.
-          std::vector<DicePair>& h = heaps[r - r_begin];
-          if (h.size() < plan.top_k) {
-            h.push_back(p);
-            std::push_heap(h.begin(), h.end(), Better);
-          } else if (Better(p, h.front())) {
-            std::pop_heap(h.begin(), h.end(), Better);
-            h.back() = p;
-            std::push_heap(h.begin(), h.end(), Better);
-          }
-        }
+        // need[] does not fall along sorted B, so when the best count is
+        // below the first pair's need, no pair here reaches t (the usual
+        // case, checked without touching the counts).
+        if (most < plan.need[pa + plan.b_pop[lo]]) continue;
+        EmitRow(plan, ia, pa, lo, hi - lo, counts.data(), block_pairs,
+                plan.top_k != 0 ? &heaps[r - r_begin] : nullptr);
       }
       if (block_pairs.size() + total_results.load(std::memory_order_relaxed) > plan.max_results) {
         stop.store(true, std::memory_order_relaxed);
@@ -585,12 +657,17 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
       plan.b_pop[i] = b.popcount(src);
       std::copy_n(b.Filter(src).data(), plan.words, plan.b_words.data() + i * plan.words);
     }
+    if (NeedsShifted(kernel, plan.words)) {
+      plan.b_shift.resize(plan.b_words.size());
+      for (std::size_t i = 0; i < plan.b_words.size(); ++i) plan.b_shift[i] = plan.b_words[i] >> 4;
+    }
     PlanRanges(plan, a.popcounts(), b_first_with);
     // A B tile of ~16 KiB stays in L1 (with the A row and the counts) while
     // every row of the block passes over it; a block of A of ~8 KiB.
     constexpr std::size_t kTileBytes = 16 * 1024;
     constexpr std::size_t kBlockBytes = 8 * 1024;
-    plan.tile = std::max<std::size_t>(8, kTileBytes / (plan.words * 8));
+    const std::size_t b_bytes = plan.words * 8 * (plan.b_shift.empty() ? 1 : 2);
+    plan.tile = std::max<std::size_t>(8, kTileBytes / b_bytes);
     plan.rows_per_block = std::max<std::size_t>(1, kBlockBytes / (plan.words * 8));
 
     std::size_t threads =
