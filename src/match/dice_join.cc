@@ -78,56 +78,62 @@ bool Better(const DicePair& x, const DicePair& y) {
 // that four independent dependency chains keep the vector units busy.
 // ---------------------------------------------------------------------------
 
-// out[j] = |a ∧ b_j| for j < n; returns the largest out[j] (0 when n = 0).
-// b_shift holds the same filters with every word shifted right by 4 bits
-// (only the AVX2 kernels read it; see TileAvx2).
-using TileFn = std::uint32_t (*)(const std::uint64_t* a, const std::uint64_t* b,
-                                 const std::uint64_t* b_shift, std::size_t words, std::size_t n,
-                                 std::uint32_t* out);
+// One row of A against n consecutive filters of sorted B.
+struct Tile {
+  const std::uint64_t* a;        // the A filter
+  const std::uint64_t* b;        // n filters of W words
+  const std::uint64_t* b_shift;  // the same with each word >> 4 (AVX2 kernels), or null
+  // Early exit, when not null: popcount of the second half (words W/2..W)
+  // of each B filter. A pair whose first-half count plus
+  // min(a_tail, b_tail[j]) — the most the second half can add — is below
+  // `floor` cannot reach t, and its second half is skipped.
+  const std::uint32_t* b_tail;
+  std::uint32_t a_tail;  // popcount of a's second half
+  std::uint32_t floor;   // a lower bound of need[|a| + |b_j|] for every j
+  std::size_t words;
+  std::size_t n;
+  std::uint32_t* out;
+};
 
-// Other lengths: the one-vs-many kernels of popcount.cc.
+// out[j] = |a ∧ b_j| for j < n — except for pairs cut short by the early
+// exit, where out[j] is the first half's count, which is below floor and so
+// below the pair's need. Returns the largest out[j] (0 when n = 0).
+using TileFn = std::uint32_t (*)(const Tile& t);
+
+// Other lengths: the one-vs-many kernels of popcount.cc (no early exit).
 template <PopcountKernel K>
-std::uint32_t TileGeneric(const std::uint64_t* a, const std::uint64_t* b,
-                          const std::uint64_t* /*b_shift*/, std::size_t words, std::size_t n,
-                          std::uint32_t* out) {
-  internal::KernelsFor(K).and_popcount_many(a, b, words, n, out);
+std::uint32_t TileGeneric(const Tile& t) {
+  internal::KernelsFor(K).and_popcount_many(t.a, t.b, t.words, t.n, t.out);
   std::uint32_t most = 0;
-  for (std::size_t j = 0; j < n; ++j) most = std::max(most, out[j]);
+  for (std::size_t j = 0; j < t.n; ++j) most = std::max(most, t.out[j]);
   return most;
 }
 
-template <std::size_t W>
-__attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const std::uint64_t* a,
-                                                           const std::uint64_t* b,
-                                                           const std::uint64_t* /*b_shift*/,
-                                                           std::size_t /*words*/, std::size_t n,
-                                                           std::uint32_t* out) {
-  std::uint64_t av[W];
-  for (std::size_t w = 0; w < W; ++w) av[w] = a[w];
-  std::uint32_t most = 0;
-  std::size_t j = 0;
-  for (; j + 2 <= n; j += 2) {
-    const std::uint64_t* b0 = b + j * W;
-    const std::uint64_t* b1 = b0 + W;
-    std::uint64_t c0 = 0, c1 = 0, d0 = 0, d1 = 0;
-    for (std::size_t w = 0; w < W; w += 2) {
-      c0 += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & b0[w]));
-      d0 += static_cast<std::uint64_t>(__builtin_popcountll(av[w + 1] & b0[w + 1]));
-      c1 += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & b1[w]));
-      d1 += static_cast<std::uint64_t>(__builtin_popcountll(av[w + 1] & b1[w + 1]));
-    }
-    out[j] = static_cast<std::uint32_t>(c0 + d0);
-    out[j + 1] = static_cast<std::uint32_t>(c1 + d1);
-    most = std::max({most, out[j], out[j + 1]});
+template <std::size_t From, std::size_t To>
+__attribute__((target("popcnt"))) inline std::uint32_t CountPopcnt(const std::uint64_t* av,
+                                                                   const std::uint64_t* bj) {
+  std::uint64_t c = 0, d = 0;  // two chains
+  for (std::size_t w = From; w < To; w += 2) {
+    c += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & bj[w]));
+    d += static_cast<std::uint64_t>(__builtin_popcountll(av[w + 1] & bj[w + 1]));
   }
-  for (; j < n; ++j) {
-    const std::uint64_t* bj = b + j * W;
-    std::uint64_t c = 0;
-    for (std::size_t w = 0; w < W; ++w) {
-      c += static_cast<std::uint64_t>(__builtin_popcountll(av[w] & bj[w]));
+  return static_cast<std::uint32_t>(c + d);
+}
+
+template <std::size_t W>
+__attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const Tile& t) {
+  static_assert(W % 4 == 0);
+  std::uint64_t av[W];
+  for (std::size_t w = 0; w < W; ++w) av[w] = t.a[w];
+  std::uint32_t most = 0;
+  for (std::size_t j = 0; j < t.n; ++j) {
+    const std::uint64_t* bj = t.b + j * W;
+    std::uint32_t c = CountPopcnt<0, W / 2>(av, bj);
+    if (t.b_tail == nullptr || c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
+      c += CountPopcnt<W / 2, W>(av, bj);
     }
-    out[j] = static_cast<std::uint32_t>(c);
-    most = std::max(most, out[j]);
+    t.out[j] = c;
+    most = std::max(most, c);
   }
   return most;
 }
@@ -141,12 +147,13 @@ __attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const std::uint64_t* 
 // shift moves each byte's high nibble into its own low nibble; the bits it
 // pulls in from the next byte land in the high nibble, which a's mask
 // clears.)
-template <std::size_t W>
+// Byte counts of a ∧ b over the 256-bit vectors [From, To) of a filter.
+template <std::size_t From, std::size_t To>
 __attribute__((target("avx2"))) inline __m256i PairBytes(const __m256i* a_lo, const __m256i* a_hi,
                                                          const std::uint64_t* bj,
                                                          const std::uint64_t* sj, __m256i lookup) {
   __m256i acc = _mm256_setzero_si256();
-  for (std::size_t v = 0; v < W / 4; ++v) {
+  for (std::size_t v = From; v < To; ++v) {
     const __m256i lo =
         _mm256_and_si256(a_lo[v], _mm256_load_si256(reinterpret_cast<const __m256i*>(bj + 4 * v)));
     const __m256i hi =
@@ -154,60 +161,91 @@ __attribute__((target("avx2"))) inline __m256i PairBytes(const __m256i* a_lo, co
     acc = _mm256_add_epi8(acc, _mm256_shuffle_epi8(lookup, lo));
     acc = _mm256_add_epi8(acc, _mm256_shuffle_epi8(lookup, hi));
   }
-  return acc;  // each byte ≤ 8·W/4 ≤ 32
+  return acc;  // each byte ≤ 8·(To − From) ≤ 32
+}
+
+// The counts over vectors [From, To) of four consecutive B filters, as four
+// 32-bit lanes in order. Each filter's byte counts are summed into four
+// 64-bit lanes (< 2^16) by VPSADBW; then s0 | s1 << 32 and s2 | s3 << 32 put
+// the four filters' partial sums in the 32-bit halves of the lanes, and
+// adding lanes leaves the four totals in one 128-bit register.
+template <std::size_t W, std::size_t From, std::size_t To>
+__attribute__((target("avx2"))) inline __m128i FourCounts(const __m256i* a_lo, const __m256i* a_hi,
+                                                          const std::uint64_t* bj,
+                                                          const std::uint64_t* sj, __m256i lookup) {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i s0 = _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj, sj, lookup), zero);
+  const __m256i s1 = _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + W, sj + W, lookup), zero);
+  const __m256i s2 =
+      _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + 2 * W, sj + 2 * W, lookup), zero);
+  const __m256i s3 =
+      _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + 3 * W, sj + 3 * W, lookup), zero);
+  const __m256i t01 = _mm256_or_si256(s0, _mm256_slli_epi64(s1, 32));
+  const __m256i t23 = _mm256_or_si256(s2, _mm256_slli_epi64(s3, 32));
+  const __m256i u =
+      _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
+  return _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+}
+
+template <std::size_t From, std::size_t To>
+__attribute__((target("avx2"))) inline std::uint32_t OneCount(const __m256i* a_lo,
+                                                              const __m256i* a_hi,
+                                                              const std::uint64_t* bj,
+                                                              const std::uint64_t* sj,
+                                                              __m256i lookup) {
+  const __m256i s =
+      _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj, sj, lookup), _mm256_setzero_si256());
+  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
 }
 
 // Precondition (met by the plan's copy of B): b and b_shift are 32-byte
 // aligned, so aligned loads are used.
 template <std::size_t W>
-__attribute__((target("avx2"))) std::uint32_t TileAvx2(const std::uint64_t* a,
-                                                       const std::uint64_t* b,
-                                                       const std::uint64_t* b_shift,
-                                                       std::size_t /*words*/, std::size_t n,
-                                                       std::uint32_t* out) {
-  static_assert(W % 4 == 0 && W <= 16);
+__attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
+  static_assert(W % 8 == 0 && W <= 16);
+  constexpr std::size_t kV = W / 4, kHalf = W / 8;  // vectors per filter, per half
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_mask = _mm256_set1_epi8(0x0f);
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i a_lo[W / 4], a_hi[W / 4];
-  for (std::size_t v = 0; v < W / 4; ++v) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+  __m256i a_lo[kV], a_hi[kV];
+  for (std::size_t v = 0; v < kV; ++v) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.a + 4 * v));
     a_lo[v] = _mm256_and_si256(x, low_mask);
     a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
   }
+  const bool early = t.b_tail != nullptr;
+  // Values stay far below 2^31, so signed 32-bit compares are exact.
+  const __m128i floor =
+      _mm_set1_epi32(static_cast<int>(std::min<std::uint32_t>(t.floor, 1U << 30)));
+  const __m128i a_tail = _mm_set1_epi32(static_cast<int>(t.a_tail));
   __m128i most = _mm_setzero_si128();
   std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const std::uint64_t* bj = b + j * W;
-    const std::uint64_t* sj = b_shift + j * W;
-    // Four 64-bit lane sums each (< 2^16), then a transposing reduction:
-    // s0 | s1 << 32 and s2 | s3 << 32 put the four pairs' partial sums in
-    // the 32-bit halves of the lanes; adding lanes leaves the four totals
-    // in order in one 128-bit register.
-    const __m256i s0 = _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj, sj, lookup), zero);
-    const __m256i s1 = _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + W, sj + W, lookup), zero);
-    const __m256i s2 =
-        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + 2 * W, sj + 2 * W, lookup), zero);
-    const __m256i s3 =
-        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, bj + 3 * W, sj + 3 * W, lookup), zero);
-    const __m256i t01 = _mm256_or_si256(s0, _mm256_slli_epi64(s1, 32));
-    const __m256i t23 = _mm256_or_si256(s2, _mm256_slli_epi64(s3, 32));
-    const __m256i u =
-        _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
-    const __m128i total = _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+  for (; j + 4 <= t.n; j += 4) {
+    const std::uint64_t* bj = t.b + j * W;
+    const std::uint64_t* sj = t.b_shift + j * W;
+    __m128i total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+    if (early) {
+      const __m128i tail =
+          _mm_min_epu32(a_tail, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_tail + j)));
+      const __m128i hopeless = _mm_cmpgt_epi32(floor, _mm_add_epi32(total, tail));
+      if (_mm_movemask_epi8(hopeless) != 0xffff) {
+        total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
+      }
+    } else {
+      total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
+    }
     most = _mm_max_epu32(most, total);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), total);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
   }
   alignas(16) std::uint32_t lanes[4];
   _mm_store_si128(reinterpret_cast<__m128i*>(lanes), most);
   std::uint32_t result = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-  for (; j < n; ++j) {
-    const __m256i s =
-        _mm256_sad_epu8(PairBytes<W>(a_lo, a_hi, b + j * W, b_shift + j * W, lookup), zero);
-    const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-    out[j] = static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
-    result = std::max(result, out[j]);
+  for (; j < t.n; ++j) {
+    const std::uint64_t* bj = t.b + j * W;
+    const std::uint64_t* sj = t.b_shift + j * W;
+    t.out[j] = OneCount<0, kV>(a_lo, a_hi, bj, sj, lookup);
+    result = std::max(result, t.out[j]);
   }
   return result;
 }
@@ -215,15 +253,13 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const std::uint64_t* a,
 // Not run on the machine this was written on (no AVX-512 there): kept as
 // plain as possible — per B filter, W/8 VPOPCNTQ and one reduction.
 template <std::size_t W>
-__attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t TileAvx512(
-    const std::uint64_t* a, const std::uint64_t* b, const std::uint64_t* /*b_shift*/,
-    std::size_t /*words*/, std::size_t n, std::uint32_t* out) {
+__attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t TileAvx512(const Tile& t) {
   static_assert(W % 8 == 0 && W <= 16);
   __m512i av[W / 8];
-  for (std::size_t v = 0; v < W / 8; ++v) av[v] = _mm512_loadu_si512(a + 8 * v);
+  for (std::size_t v = 0; v < W / 8; ++v) av[v] = _mm512_loadu_si512(t.a + 8 * v);
   std::uint32_t most = 0;
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint64_t* bj = b + j * W;
+  for (std::size_t j = 0; j < t.n; ++j) {
+    const std::uint64_t* bj = t.b + j * W;
     __m512i acc = _mm512_popcnt_epi64(_mm512_and_si512(av[0], _mm512_loadu_si512(bj)));
     for (std::size_t v = 1; v < W / 8; ++v) {
       acc = _mm512_add_epi64(
@@ -235,8 +271,8 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t TileAvx512(
     _mm512_store_si512(lanes, acc);
     std::uint64_t sum = 0;
     for (std::uint64_t lane : lanes) sum += lane;
-    out[j] = static_cast<std::uint32_t>(sum);
-    most = std::max(most, out[j]);
+    t.out[j] = static_cast<std::uint32_t>(sum);
+    most = std::max(most, t.out[j]);
   }
   return most;
 }
@@ -293,6 +329,12 @@ TileFn TileFor(DiceJoinKernel kernel, std::size_t words) {
 // Whether the kernel reads b_shift.
 bool NeedsShifted(DiceJoinKernel kernel, std::size_t words) {
   return kernel == DiceJoinKernel::kAvx2 && (words == 16 || words == 8);
+}
+
+// Whether the kernel has the early exit (reads b_tail).
+bool HasEarlyExit(DiceJoinKernel kernel, std::size_t words) {
+  return (kernel == DiceJoinKernel::kAvx2 || kernel == DiceJoinKernel::kPopcnt) &&
+         (words == 16 || words == 8);
 }
 
 // ---------------------------------------------------------------------------
@@ -360,6 +402,10 @@ struct Plan {
   std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> b_words;
   // b_words with every word shifted right by 4 (AVX2 kernels), or empty.
   std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> b_shift;
+  // Popcount of the second half of each filter of sorted B (early exit), or
+  // empty.
+  std::vector<std::uint32_t> b_tail;
+  std::vector<std::uint32_t> a_tail;  // the same for A (by index in A), or empty
   std::size_t rows_per_block = 0, tile = 0;
   std::size_t top_k = 0;
   std::size_t max_results = 0;
@@ -472,16 +518,23 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
         const std::size_t lo = std::max(t0, plan.range_lo[pa]);
         const std::size_t hi = std::min(t1, plan.range_hi[pa]);
         if (lo >= hi) continue;
-        const std::uint64_t* shifted =
-            plan.b_shift.empty() ? nullptr : plan.b_shift.data() + lo * words;
-        const std::uint32_t most =
-            plan.kernel(a.Filter(ia).data(), plan.b_words.data() + lo * words, shifted, words,
-                        hi - lo, counts.data());
+        // need[] does not fall along sorted B: the first pair's need is
+        // the least in the stretch.
+        const std::uint32_t floor = plan.need[pa + plan.b_pop[lo]];
+        const Tile tile{a.Filter(ia).data(),
+                        plan.b_words.data() + lo * words,
+                        plan.b_shift.empty() ? nullptr : plan.b_shift.data() + lo * words,
+                        plan.b_tail.empty() ? nullptr : plan.b_tail.data() + lo,
+                        plan.a_tail.empty() ? 0 : plan.a_tail[ia],
+                        floor,
+                        words,
+                        hi - lo,
+                        counts.data()};
+        const std::uint32_t most = plan.kernel(tile);
         out.compared += hi - lo;
-        // need[] does not fall along sorted B, so when the best count is
-        // below the first pair's need, no pair here reaches t (the usual
-        // case, checked without touching the counts).
-        if (most < plan.need[pa + plan.b_pop[lo]]) continue;
+        // So when the best count is below it, no pair here reaches t (the
+        // usual case, checked without touching the counts).
+        if (most < floor) continue;
         EmitRow(plan, ia, pa, lo, hi - lo, counts.data(), block_pairs,
                 plan.top_k != 0 ? &heaps[r - r_begin] : nullptr);
       }
@@ -656,6 +709,20 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
       const std::uint32_t src = plan.b_order[i];
       plan.b_pop[i] = b.popcount(src);
       std::copy_n(b.Filter(src).data(), plan.words, plan.b_words.data() + i * plan.words);
+    }
+    if (options.early_exit && HasEarlyExit(kernel, plan.words)) {
+      const std::size_t half = plan.words / 2;
+      auto tail = [half](std::span<const std::uint64_t> f) {
+        std::uint32_t n = 0;
+        for (std::size_t w = half; w < f.size(); ++w) {
+          n += static_cast<std::uint32_t>(std::popcount(f[w]));
+        }
+        return n;
+      };
+      plan.b_tail.resize(b.size());
+      for (std::size_t i = 0; i < b.size(); ++i) plan.b_tail[i] = tail(b.Filter(plan.b_order[i]));
+      plan.a_tail.resize(a.size());
+      for (std::size_t i = 0; i < a.size(); ++i) plan.a_tail[i] = tail(a.Filter(i));
     }
     if (NeedsShifted(kernel, plan.words)) {
       plan.b_shift.resize(plan.b_words.size());

@@ -61,8 +61,9 @@ std::vector<DicePair> Join(const PackedFilters& a, const PackedFilters& b, DiceJ
   return r.ok() ? *r : std::vector<DicePair>{};
 }
 
-// Every fast kernel with 1, 3 and 8 threads gives exactly the reference's
-// output (same pairs, same dice, same order).
+// Every fast kernel with 1, 3 and 8 threads, with and without the early
+// exit, gives exactly the reference's output (same pairs, same dice, same
+// order).
 void ExpectAllKernelsMatchReference(const PackedFilters& a, const PackedFilters& b,
                                     double threshold, std::size_t top_k = 0) {
   DiceJoinOptions opt;
@@ -73,11 +74,14 @@ void ExpectAllKernelsMatchReference(const PackedFilters& a, const PackedFilters&
   const std::vector<DicePair> want = Join(a, b, opt);
   for (DiceJoinKernel k : FastKernels()) {
     for (std::size_t threads : {1, 3, 8}) {
-      opt.kernel = k;
-      opt.threads = threads;
-      EXPECT_EQ(Join(a, b, opt), want)
-          << DiceJoinKernelName(k) << " threads=" << threads << " t=" << threshold
-          << " top_k=" << top_k << " bits=" << a.bits();
+      for (bool early_exit : {true, false}) {
+        opt.kernel = k;
+        opt.threads = threads;
+        opt.early_exit = early_exit;
+        EXPECT_EQ(Join(a, b, opt), want)
+            << DiceJoinKernelName(k) << " threads=" << threads << " t=" << threshold
+            << " top_k=" << top_k << " bits=" << a.bits() << " early_exit=" << early_exit;
+      }
     }
   }
 }
@@ -154,6 +158,32 @@ TEST(DiceJoinTest, RandomFiltersEveryKernelAndThreadCount) {
       ExpectAllKernelsMatchReference(a, b, t);
       ExpectAllKernelsMatchReference(a, b, t, 3);
     }
+  }
+}
+
+// The early exit bounds the second half by min(|a₂|, |b₂|): filters whose
+// bits sit mostly in one half, or in opposite halves, test that bound at
+// its tightest (a pair that reaches t only through its second half).
+TEST(DiceJoinTest, EarlyExitWithLopsidedHalves) {
+  std::mt19937_64 rng(9);
+  for (std::size_t bits : {512, 1024}) {
+    PackedFilters a = PackedFilters::Create(bits).value();
+    PackedFilters b = PackedFilters::Create(bits).value();
+    const std::size_t half = bits / 128;  // words per half
+    for (int i = 0; i < 120; ++i) {
+      const int first = static_cast<int>(rng() % 50), second = static_cast<int>(rng() % 50);
+      std::vector<std::uint64_t> w = RandomWords(rng, bits, first);
+      const std::vector<std::uint64_t> w2 = RandomWords(rng, bits, second);
+      std::copy(w2.begin() + static_cast<std::ptrdiff_t>(half), w2.end(),
+                w.begin() + static_cast<std::ptrdiff_t>(half));
+      ASSERT_TRUE(a.Add(w).ok());
+      // Its partner: the same second half, a first half of its own.
+      std::vector<std::uint64_t> v = RandomWords(rng, bits, static_cast<int>(rng() % 50));
+      std::copy(w.begin() + static_cast<std::ptrdiff_t>(half), w.end(),
+                v.begin() + static_cast<std::ptrdiff_t>(half));
+      ASSERT_TRUE(b.Add(v).ok());
+    }
+    for (double t : {0.3, 0.5, 0.6, 0.7, 0.8, 0.9}) ExpectAllKernelsMatchReference(a, b, t);
   }
 }
 
