@@ -7,11 +7,17 @@
 // flipped), so that there are true matches to find at 0.7 and 0.9.
 //
 // Columns:
-//   covered/s   |A|·|B| / seconds — every pair the join decided, including
-//               those the popcount length filter ruled out unseen;
-//   compared/s  pairs whose |a∧b| the popcount kernel actually computed
-//               (after the length filter) / seconds;
-//   both per core (1 thread) and with all threads (then also ÷ threads).
+//   covered/s   |A|·|B| / wall seconds — every pair the join decided,
+//               including those the popcount length filter ruled out unseen;
+//   compared/s  pairs the popcount kernel decided (after the length filter;
+//               |a∧b| computed, with the early exit possibly over half the
+//               words) / wall seconds;
+//   .../cpu-s   the same per CPU-second of the process (user + system, all
+//               threads): the rate per core, which stays meaningful when
+//               other processes share the cores (wall time does not).
+// Each kernel runs with 1 thread and with all hardware threads.
+// Seconds cover the whole DiceJoin call: sorting B by popcount, the plan,
+// the kernel, collecting and sorting the results.
 // Kernel rows: the naive reference (all pairs, std::popcount per word, one
 // thread), then scalar, POPCNT, AVX2, AVX-512 with the length filter,
 // tiling and threads; "full" rows have the early exit off (every compared
@@ -20,6 +26,8 @@
 // the plan, the kernel, collecting and sorting the results.
 //
 //   dice_join_bench [--n N] [--bits B] [--no-reference] [--json FILE]
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -62,18 +70,28 @@ struct Row {
   double threshold = 0;
   std::size_t threads = 0;
   double seconds = 0;
+  double cpu_seconds = 0;
   match::DiceJoinStats stats;
   std::string check;
 };
 
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 void Print(const Row& r) {
   const double covered = static_cast<double>(r.stats.pairs_covered) / r.seconds;
   const double compared = static_cast<double>(r.stats.pairs_compared) / r.seconds;
-  const double per = static_cast<double>(r.threads);
+  const double cpu = std::max(r.cpu_seconds, 1e-9);
   std::printf(
-      "| %4.2f | %-16s | %3zu | %8.3f | %11.3e | %11.3e | %11.3e | %11.3e | %8llu | %-9s |\n",
-      r.threshold, r.kernel.c_str(), r.threads, r.seconds, covered, compared, covered / per,
-      compared / per, static_cast<unsigned long long>(r.stats.results), r.check.c_str());
+      "| %4.2f | %-16s | %3zu | %8.3f | %8.3f | %10.3e | %10.3e | %10.3e | %10.3e | %8llu | "
+      "%-9s |\n",
+      r.threshold, r.kernel.c_str(), r.threads, r.seconds, r.cpu_seconds, covered, compared,
+      static_cast<double>(r.stats.pairs_covered) / cpu,
+      static_cast<double>(r.stats.pairs_compared) / cpu,
+      static_cast<unsigned long long>(r.stats.results), r.check.c_str());
   std::fflush(stdout);
 }
 
@@ -125,16 +143,16 @@ int main(int argc, char** argv) {
       a.size(), b.size(), bits, planted,
       std::string(match::DiceJoinKernelName(match::BestDiceJoinKernel())).c_str(), all);
   std::printf(
-      "covered/s = |A|*|B| / wall seconds (all pairs decided, length-filtered ones included); "
-      "compared/s = pairs the popcount kernel decided after the length filter (|a AND b| "
-      "computed, with the early exit possibly over half the words only) / wall seconds; "
-      "/core = divided by the threads used; 'full' = early exit off\n");
+      "covered = |A|*|B| pairs (all decided, length-filtered ones included); compared = pairs "
+      "the popcount kernel decided after the length filter (|a AND b| computed, with the early "
+      "exit possibly over half the words only); /s = per wall second; /cpu-s = per CPU-second "
+      "of the process (all threads): the rate per core; 'full' = early exit off\n");
   std::printf(
-      "| t    | kernel           | thr | seconds  | covered/s   | compared/s  | covered/s/core | "
-      "compared/s/core | pairs    | check     |\n");
+      "| t    | kernel           | thr | wall s   | cpu s    | covered/s  | compared/s | "
+      "covered/cpu-s | compared/cpu-s | pairs | check |\n");
   std::printf(
-      "|------|------------------|-----|----------|-------------|-------------|-------------|"
-      "-------------|----------|-----------|\n");
+      "|------|------------------|-----|----------|----------|------------|------------|"
+      "------------|------------|----------|-----------|\n");
   std::vector<Row> rows;
   for (double t : {0.7, 0.9}) {
     match::DiceJoinOptions opt;
@@ -143,9 +161,11 @@ int main(int argc, char** argv) {
     bool have_want = false;
     if (reference) {
       opt.kernel = DiceJoinKernel::kReference;
-      Row r{"reference", t, 1, 0, {}, "-"};
+      Row r{"reference", t, 1, 0, 0, {}, "-"};
       const auto start = Clock::now();
+      const double cpu_start = CpuSeconds();
       auto got = match::DiceJoin(a, b, opt, &r.stats);
+      r.cpu_seconds = CpuSeconds() - cpu_start;
       r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (!got.ok()) {
         std::fprintf(stderr, "%s\n", got.status().ToString().c_str());
@@ -174,9 +194,11 @@ int main(int argc, char** argv) {
         if (threads == all && all == 1 && threads != 1) continue;
         opt.kernel = k;
         opt.threads = threads;
-        Row r{name, t, threads, 0, {}, "-"};
+        Row r{name, t, threads, 0, 0, {}, "-"};
         const auto start = Clock::now();
+        const double cpu_start = CpuSeconds();
         auto got = match::DiceJoin(a, b, opt, &r.stats);
+        r.cpu_seconds = CpuSeconds() - cpu_start;
         r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (!got.ok()) {
           std::fprintf(stderr, "%s\n", got.status().ToString().c_str());
@@ -202,16 +224,16 @@ int main(int argc, char** argv) {
     std::fprintf(f, "[\n");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      std::fprintf(
-          f,
-          "  {\"threshold\": %.2f, \"kernel\": \"%s\", \"threads\": %zu, \"seconds\": %.6f, "
-          "\"pairs_covered\": %llu, \"pairs_compared\": %llu, \"pairs\": %llu, "
-          "\"check\": \"%s\"}%s\n",
-          r.threshold, r.kernel.c_str(), r.threads, r.seconds,
-          static_cast<unsigned long long>(r.stats.pairs_covered),
-          static_cast<unsigned long long>(r.stats.pairs_compared),
-          static_cast<unsigned long long>(r.stats.results), r.check.c_str(),
-          i + 1 < rows.size() ? "," : "");
+      std::fprintf(f,
+                   "  {\"threshold\": %.2f, \"kernel\": \"%s\", \"threads\": %zu, \"seconds\": "
+                   "%.6f, \"cpu_seconds\": %.6f, "
+                   "\"pairs_covered\": %llu, \"pairs_compared\": %llu, \"pairs\": %llu, "
+                   "\"check\": \"%s\"}%s\n",
+                   r.threshold, r.kernel.c_str(), r.threads, r.seconds, r.cpu_seconds,
+                   static_cast<unsigned long long>(r.stats.pairs_covered),
+                   static_cast<unsigned long long>(r.stats.pairs_compared),
+                   static_cast<unsigned long long>(r.stats.results), r.check.c_str(),
+                   i + 1 < rows.size() ? "," : "");
     }
     std::fprintf(f, "]\n");
     std::fclose(f);

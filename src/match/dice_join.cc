@@ -9,7 +9,9 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "match/internal/popcount.h"
@@ -344,7 +346,7 @@ bool HasEarlyExit(DiceJoinKernel kernel, std::size_t words) {
 
 std::vector<DicePair> ReferenceJoin(const PackedFilters& a, const PackedFilters& b,
                                     const ExactThreshold& t, std::size_t top_k,
-                                    std::uint64_t& compared) {
+                                    std::size_t max_results, std::uint64_t& compared) {
   std::vector<DicePair> out;
   std::vector<DicePair> row;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -368,6 +370,7 @@ std::vector<DicePair> ReferenceJoin(const PackedFilters& a, const PackedFilters&
     std::sort(row.begin(), row.end(), Better);
     if (top_k != 0 && row.size() > top_k) row.resize(top_k);
     out.insert(out.end(), row.begin(), row.end());
+    if (out.size() > max_results) break;  // the caller reports it
   }
   return out;
 }
@@ -485,6 +488,7 @@ void EmitRow(const Plan& plan, std::uint32_t ia, std::uint32_t pa, std::size_t l
 struct WorkerOut {
   std::vector<DicePair> pairs;
   std::uint64_t compared = 0;
+  bool out_of_memory = false;
 };
 
 // Joins blocks of sorted A taken from `next_block` until none is left or
@@ -503,10 +507,14 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
     const std::size_t r_begin = block * rows;
     const std::size_t r_end = std::min(a.size(), r_begin + rows);
     // Sorted A: the block's popcounts rise, and so do both range ends.
-    const std::size_t b_begin = plan.range_lo[a.popcount(plan.a_order[r_begin])];
-    std::size_t b_end = 0;
+    // The union of the rows' ranges (rows that can reach nothing have an
+    // empty one).
+    std::size_t b_begin = plan.b_pop.size(), b_end = 0;
     for (std::size_t r = r_begin; r < r_end; ++r) {
-      b_end = std::max(b_end, plan.range_hi[a.popcount(plan.a_order[r])]);
+      const std::uint32_t p = a.popcount(plan.a_order[r]);
+      if (plan.range_lo[p] >= plan.range_hi[p]) continue;
+      b_begin = std::min(b_begin, plan.range_lo[p]);
+      b_end = std::max(b_end, plan.range_hi[p]);
     }
     block_pairs.clear();
     for (auto& h : heaps) h.clear();
@@ -682,7 +690,7 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
 
   std::vector<DicePair> result;
   if (kernel == DiceJoinKernel::kReference) {
-    result = ReferenceJoin(a, b, t, options.top_k, local.pairs_compared);
+    result = ReferenceJoin(a, b, t, options.top_k, options.max_results, local.pairs_compared);
     if (result.size() > options.max_results) return TooMany(options.max_results);
   } else if (a.size() != 0 && b.size() != 0) {
     Plan plan;
@@ -745,14 +753,32 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
     std::atomic<std::size_t> total_results{0};
     std::atomic<bool> stop{false};
     std::vector<WorkerOut> outs(threads);
+    // A thread entry point: an exception (bad_alloc) must not escape it.
+    auto run = [&](std::size_t i) {
+      try {
+        Worker(plan, a, next_block, total_results, stop, outs[i]);
+      } catch (const std::bad_alloc&) {
+        outs[i].out_of_memory = true;
+        stop.store(true);
+      }
+    };
     {
       std::vector<std::jthread> pool;
       pool.reserve(threads - 1);
       for (std::size_t i = 1; i < threads; ++i) {
-        pool.emplace_back([&, i] { Worker(plan, a, next_block, total_results, stop, outs[i]); });
+        // Blocks are handed out dynamically, so fewer threads than asked
+        // for (the system refused one) still cover every block.
+        try {
+          pool.emplace_back(run, i);
+        } catch (const std::system_error&) {
+          break;
+        }
       }
-      Worker(plan, a, next_block, total_results, stop, outs[0]);
+      run(0);
     }  // joins
+    for (const WorkerOut& o : outs) {
+      if (o.out_of_memory) return ResourceExhaustedError("dice join: out of memory");
+    }
     if (stop.load()) return TooMany(options.max_results);
     std::size_t total = 0;
     for (const WorkerOut& o : outs) total += o.pairs.size();
