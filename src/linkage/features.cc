@@ -1,6 +1,7 @@
 #include "linkage/features.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "match/string_metrics.h"
@@ -76,7 +77,26 @@ bool IsLatin(std::string_view raw) {
 struct FeatureExtractor::Encoders {
   std::vector<match::BloomEncoder> names;  // given, family, father share one
   std::vector<match::BloomEncoder> texts;  // per TextField
+  std::vector<match::BloomEncoder> record;  // per RecordField (whole-record filter)
 };
+
+namespace {
+// Fields of the whole-record filter, each under its own key.
+enum RecordField : int {
+  kRecGiven = 0,
+  kRecFamily,
+  kRecFather,
+  kRecBirth,
+  kRecPlace,
+  kRecLocality,
+  kRecPostcode,
+  kRecAddress,
+  kRecRegion,
+  kRecordFields,
+};
+constexpr std::string_view kRecordFieldNames[kRecordFields] = {
+    "given", "family", "father", "birth", "place", "locality", "postcode", "address", "region"};
+}  // namespace
 
 Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(const ExtractorOptions& options) {
   if (options.key == nullptr || options.key->size() != crypto::kKeyBytes) {
@@ -90,19 +110,37 @@ Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(const Extract
         std::string(crypto::Token(*options.key, "bloom-field-key/v1", name)) +
         crypto::Token(*options.key, "bloom-field-key/v1b", name));
   };
+  const bool salted = options.hardening.salt != BloomSalt::kNone;
+  const bool fold = options.hardening.xor_fold;
   match::BloomParams name_params;
-  name_params.bits = 512;
-  name_params.k = 12;
+  name_params.bits = kNameBloomBits;
+  name_params.k = kNameBloomK;
+  name_params.salted = salted;
+  name_params.xor_fold = fold;
   KL_ASSIGN_OR_RETURN(match::BloomEncoder names,
                       match::BloomEncoder::Create(field_key("name"), name_params));
   encoders->names.push_back(std::move(names));
   match::BloomParams text_params;
-  text_params.bits = 512;
-  text_params.k = 10;
+  text_params.bits = kTextBloomBits;
+  text_params.k = kTextBloomK;
+  text_params.salted = salted;
+  text_params.xor_fold = fold;
   for (std::string_view f : {"place", "locality", "postcode", "address", "region"}) {
     KL_ASSIGN_OR_RETURN(match::BloomEncoder enc,
                         match::BloomEncoder::Create(field_key(f), text_params));
     encoders->texts.push_back(std::move(enc));
+  }
+  if (options.mode == Mode::kEncoded && options.record_bloom) {
+    match::BloomParams record_params;
+    record_params.bits = kRecordBloomBits;
+    record_params.k = kRecordBloomK;
+    record_params.salted = salted;
+    for (std::string_view f : kRecordFieldNames) {
+      KL_ASSIGN_OR_RETURN(
+          match::BloomEncoder enc,
+          match::BloomEncoder::Create(field_key("record/" + std::string(f)), record_params));
+      encoders->record.push_back(std::move(enc));
+    }
   }
   ExtractorOptions resolved = options;
   if (resolved.today_days == 0) resolved.today_days = record::TodayDays();
@@ -186,6 +224,8 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
   std::string cache_key = core;
   cache_key += '\0';
   cache_key += native_folded;
+  cache_key += '\0';
+  cache_key += salt_;
   if (auto it = name_cache_.find(cache_key); it != name_cache_.end()) {
     *out = it->second;
     return;
@@ -222,6 +262,7 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
     match::BloomItems items;
     items.qgram_strings = grams;
     items.whole_items = whole;
+    items.salt = salt_;
     Result<match::BloomFilter> bloom = encoders_->names[0].Encode(items);
     if (bloom.ok()) {
       out->bloom = std::move(*bloom);
@@ -247,6 +288,7 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
     const std::string_view grams[] = {latin};
     match::BloomItems items;
     items.qgram_strings = grams;
+    items.salt = salt_;
     Result<match::BloomFilter> bloom = encoders_->texts[field].Encode(items);
     if (bloom.ok()) {
       out->bloom = std::move(*bloom);
@@ -255,8 +297,32 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
   }
 }
 
-void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKeyRow* keys) {
+void FeatureExtractor::AddToRecordBloom(std::string_view value, int field,
+                                        match::BloomFilter* out) const {
+  if (value.empty()) return;
+  const std::string_view grams[] = {value};
+  match::BloomItems items;
+  items.qgram_strings = grams;
+  items.salt = salt_;
+  Result<match::BloomFilter> bloom =
+      encoders_->record[static_cast<std::size_t>(field)].Encode(items);
+  if (!bloom.ok()) return;
+  std::span<std::uint64_t> dst = out->mutable_words();
+  std::span<const std::uint64_t> src = bloom->words();
+  for (std::size_t i = 0; i < dst.size() && i < src.size(); ++i) dst[i] |= src[i];
+}
+
+void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKeyRow* keys,
+                               match::BloomFilter* record_bloom) {
   using record::Field;
+  // The salt comes first: every filter of this record is keyed by it.
+  salt_.clear();
+  if (options_.hardening.salt == BloomSalt::kBirthYear) {
+    if (Result<record::PartialDate> d = record::PartialDate::Parse(r.Get(Field::kBirthDate));
+        d.ok() && d->year > 0) {
+      salt_ = std::to_string(d->year);
+    }
+  }
   // Names: split fields when given; otherwise parsed from the full name.
   auto prepare = [&](const std::string& raw, std::string* core, std::string* native) {
     core->clear();
@@ -361,6 +427,31 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
           : score::Key128{};
   (*keys)[10] = combine("block/family-skeleton+decade+initial", f->family.skeleton, initial_decade);
   (*keys)[11] = combine("block/full-first+full-last", full_first, full_last);
+
+  if (record_bloom != nullptr && !encoders_->record.empty()) {
+    Result<match::BloomFilter> empty = match::BloomFilter::Create(kRecordBloomBits);
+    *record_bloom = std::move(*empty);
+    AddToRecordBloom(given, kRecGiven, record_bloom);
+    AddToRecordBloom(family, kRecFamily, record_bloom);
+    AddToRecordBloom(father, kRecFather, record_bloom);
+    if (dated) {
+      // YYYYMMDD with zeros for unknown parts: a transposed day and month
+      // still shares most bigrams.
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d%02d%02d", birth.date.year, birth.date.month,
+                    birth.date.day);
+      AddToRecordBloom(buf, kRecBirth, record_bloom);
+    }
+    const std::pair<Field, int> texts[] = {{Field::kBirthPlace, kRecPlace},
+                                           {Field::kLocality, kRecLocality},
+                                           {Field::kPostcode, kRecPostcode},
+                                           {Field::kAddress, kRecAddress},
+                                           {Field::kRegion, kRecRegion}};
+    for (const auto& [field, rec] : texts) {
+      if (r.Has(field)) AddToRecordBloom(LatinOf(r.Get(field)), rec, record_bloom);
+    }
+    if (options_.hardening.xor_fold) *record_bloom = record_bloom->XorFold();
+  }
 }
 
 }  // namespace kinlink::linkage

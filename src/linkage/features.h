@@ -95,8 +95,35 @@ struct Features {
 inline constexpr std::size_t kBlockingRules = 12;
 using BlockingKeyRow = std::array<score::Key128, kBlockingRules>;
 
+// Hardening of the encoded mode's Bloom filters (docs/pprl.md), all off
+// by default (a registry's and `kinlink link`'s encodings):
+//  - salt: the birth year (YYYY of a full or partial birth date; empty when
+//    unknown) is mixed into every item of every field filter and of the
+//    record filter, so one name sets different bits in different years;
+//  - xor_fold: every filter is folded in half (match::BloomFilter::XorFold).
+enum class BloomSalt : std::uint8_t { kNone = 0, kBirthYear };
+struct BloomHardening {
+  BloomSalt salt = BloomSalt::kNone;
+  bool xor_fold = false;
+  friend bool operator==(const BloomHardening&, const BloomHardening&) = default;
+};
+
+// Length and positions per item of the filters FeatureExtractor makes
+// (before folding). Part of the encoding schema of docs/pprl.md.
+inline constexpr std::size_t kNameBloomBits = 512;
+inline constexpr std::size_t kNameBloomK = 12;
+inline constexpr std::size_t kTextBloomBits = 512;
+inline constexpr std::size_t kTextBloomK = 10;
+// The whole-record filter (one filter over every field's q-grams, each
+// field under its own key): what plain Dice linkage compares.
+inline constexpr std::size_t kRecordBloomBits = 1024;
+inline constexpr std::size_t kRecordBloomK = 8;
+
 struct ExtractorOptions {
   Mode mode = Mode::kEncoded;
+  BloomHardening hardening;
+  // Whether Extract may be asked for the whole-record filter (encoded mode).
+  bool record_bloom = false;
   // Key for every keyed token and Bloom filter (a registry's token key, or
   // a per-run random key for local files; two files linked together must
   // use the same key).
@@ -114,7 +141,11 @@ class FeatureExtractor {
 
   // Fills `out` and `keys` for one record. Never fails on odd content: a
   // value that cannot be used is treated as missing.
-  void Extract(const record::Record& record, Features* out, BlockingKeyRow* keys);
+  // With `record_bloom` (encoded mode and options.record_bloom only; left
+  // alone otherwise), also the whole-record filter (kRecordBloomBits,
+  // halved by xor_fold).
+  void Extract(const record::Record& record, Features* out, BlockingKeyRow* keys,
+               match::BloomFilter* record_bloom = nullptr);
 
   Mode mode() const { return options_.mode; }
 
@@ -124,6 +155,9 @@ class FeatureExtractor {
                    std::unique_ptr<Encoders> encoders);
   void ExtractName(const std::string& latin, const std::string& native_folded, NameFeature* out);
   void ExtractText(std::string_view value, int field, TextFeature* out);
+  // ORs the q-grams of `value` under record-filter field `field` into *out.
+  void AddToRecordBloom(std::string_view value, int field, match::BloomFilter* out) const;
+
   // Fills `out`; returns the evidence (for blocking keys).
   match::BirthEvidence ExtractBirth(const record::Record& record, DateFeature* out);
   score::Key128 Tok(std::string_view domain, std::string_view value) const;
@@ -138,6 +172,7 @@ class FeatureExtractor {
   std::unordered_map<std::string, NameFeature> name_cache_;
   std::unique_ptr<Encoders> encoders_;
   crypto::SecretBytes date_key_;
+  std::string salt_;  // the current record's salt (hardening.salt)
 };
 
 }  // namespace kinlink::linkage

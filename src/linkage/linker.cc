@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <span>
+#include <thread>
 
 #include "score/estimate.h"
 #include "score/term_frequency.h"
@@ -115,28 +116,23 @@ Status SmoothM(score::FellegiSunterModel& model, double floor) {
   return OkStatus();
 }
 
-Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOptions& options) {
-  const auto started = Clock::now();
-  const bool dedupe = right == nullptr;
+// Blocking, comparison, model, scoring and selection over extracted
+// features. `r_side` is null for dedupe.
+Result<LinkResult> RunSides(const Side& l_side, const Side* r_side, const LinkOptions& options,
+                            std::span<const score::RecordPair> extra_candidates,
+                            Clock::time_point started, double seconds_features) {
+  const bool dedupe = r_side == nullptr;
+  const Side& rs = dedupe ? l_side : *r_side;
+  const std::size_t left_n = l_side.features.size();
+  const std::size_t right_n = dedupe ? 0 : r_side->features.size();
   LinkResult result;
   LinkStats& stats = result.stats;
-  stats.left_records = left.records.size();
-  stats.right_records = dedupe ? 0 : right->records.size();
-  if (left.records.empty() || (!dedupe && right->records.empty())) {
+  stats.left_records = left_n;
+  stats.right_records = right_n;
+  stats.seconds_features = seconds_features;
+  if (left_n == 0 || (!dedupe && right_n == 0)) {
     return InvalidArgumentError("nothing to match: an input has no usable records");
   }
-
-  // A fresh key per run: the encodings of local files are never stored.
-  const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
-  ExtractorOptions xo;
-  xo.mode = options.mode;
-  xo.key = &key;
-  xo.variants = options.variants;
-  Side l_side, r_side;
-  KL_RETURN_IF_ERROR(ExtractAll(left, xo, &l_side, options, "features"));
-  if (!dedupe) KL_RETURN_IF_ERROR(ExtractAll(*right, xo, &r_side, options, "features"));
-  const Side& rs = dedupe ? l_side : r_side;
-  stats.seconds_features = Since(started);
 
   // Blocking.
   auto t = Clock::now();
@@ -146,9 +142,16 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
     KL_ASSIGN_OR_RETURN(result.candidates,
                         score::CollectDedupeCandidates(l_index, options.blocking, &report));
   } else {
-    KL_ASSIGN_OR_RETURN(score::BlockIndex r_index, score::BlockIndex::Build(r_side.keys));
+    KL_ASSIGN_OR_RETURN(score::BlockIndex r_index, score::BlockIndex::Build(r_side->keys));
     KL_ASSIGN_OR_RETURN(result.candidates,
                         score::CollectLinkCandidates(l_index, r_index, options.blocking, &report));
+  }
+  if (!extra_candidates.empty()) {
+    result.candidates.insert(result.candidates.end(), extra_candidates.begin(),
+                             extra_candidates.end());
+    std::sort(result.candidates.begin(), result.candidates.end());
+    result.candidates.erase(std::unique(result.candidates.begin(), result.candidates.end()),
+                            result.candidates.end());
   }
   stats.candidates = result.candidates.size();
   stats.candidates_per_rule = report.pairs_per_rule;
@@ -180,12 +183,11 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   LevelRow row;
   std::vector<score::RecordPair> random;
   if (dedupe) {
-    KL_ASSIGN_OR_RETURN(random, score::SampleRandomDedupePairs(left.records.size(),
-                                                               options.random_pairs, options.seed));
-  } else {
     KL_ASSIGN_OR_RETURN(random,
-                        score::SampleRandomLinkPairs(left.records.size(), right->records.size(),
-                                                     options.random_pairs, options.seed));
+                        score::SampleRandomDedupePairs(left_n, options.random_pairs, options.seed));
+  } else {
+    KL_ASSIGN_OR_RETURN(
+        random, score::SampleRandomLinkPairs(left_n, right_n, options.random_pairs, options.seed));
   }
   score::ComparisonMatrix rnd(spec.num_fields());
   rnd.Reserve(random.size());
@@ -202,10 +204,9 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   // matches over all pairs — the probability that two random records match.
   KL_ASSIGN_OR_RETURN(score::FellegiSunterModel model, score::FellegiSunterModel::Create(spec));
   KL_RETURN_IF_ERROR(score::EstimateU(rnd, {}, model).status());
-  const double all_pairs =
-      dedupe ? 0.5 * static_cast<double>(left.records.size()) *
-                   static_cast<double>(left.records.size() - 1)
-             : static_cast<double>(left.records.size()) * static_cast<double>(right->records.size());
+  const double all_pairs = dedupe
+                               ? 0.5 * static_cast<double>(left_n) * static_cast<double>(left_n - 1)
+                               : static_cast<double>(left_n) * static_cast<double>(right_n);
   if (cand.num_pairs() > 0) {
     KL_RETURN_IF_ERROR(model.SetLambda(0.1));
     score::EmOptions em;
@@ -256,7 +257,7 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   // Score and select.
   TfTables tf;
   tf.Add(l_side);
-  if (!dedupe) tf.Add(r_side);
+  if (!dedupe) tf.Add(*r_side);
   std::array<double, kCmpFieldCount> freq;
   std::vector<ScoredPair> scored;
   std::vector<std::uint32_t> scored_rows;
@@ -323,6 +324,24 @@ Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOpti
   return result;
 }
 
+Result<LinkResult> Run(const Dataset& left, const Dataset* right, const LinkOptions& options) {
+  const auto started = Clock::now();
+  const bool dedupe = right == nullptr;
+  if (left.records.empty() || (!dedupe && right->records.empty())) {
+    return InvalidArgumentError("nothing to match: an input has no usable records");
+  }
+  // A fresh key per run: the encodings of local files are never stored.
+  const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  ExtractorOptions xo;
+  xo.mode = options.mode;
+  xo.key = &key;
+  xo.variants = options.variants;
+  Side l_side, r_side;
+  KL_RETURN_IF_ERROR(ExtractAll(left, xo, &l_side, options, "features"));
+  if (!dedupe) KL_RETURN_IF_ERROR(ExtractAll(*right, xo, &r_side, options, "features"));
+  return RunSides(l_side, dedupe ? nullptr : &r_side, options, {}, started, Since(started));
+}
+
 }  // namespace
 
 Result<Dataset> ReadDataset(const std::string& path, const formats::Mapping* mapping) {
@@ -351,6 +370,32 @@ Result<Dataset> ReadDataset(const std::string& path, const formats::Mapping* map
 
 Result<LinkResult> Link(const Dataset& left, const Dataset& right, const LinkOptions& options) {
   return Run(left, &right, options);
+}
+
+Result<LinkResult> LinkFeatures(std::vector<Features> left,
+                                std::span<const BlockingKeyRow> left_keys,
+                                std::vector<Features> right,
+                                std::span<const BlockingKeyRow> right_keys,
+                                const LinkOptions& options,
+                                std::span<const score::RecordPair> extra_candidates) {
+  if (left.size() != left_keys.size() || right.size() != right_keys.size()) {
+    return InvalidArgumentError("features and blocking keys differ in length");
+  }
+  for (const score::RecordPair& p : extra_candidates) {
+    if (p.a >= left.size() || p.b >= right.size()) {
+      return InvalidArgumentError("extra candidate out of range");
+    }
+  }
+  LinkOptions o = options;
+  o.mode = Mode::kEncoded;
+  Side l, r;
+  l.features = std::move(left);
+  r.features = std::move(right);
+  l.keys.Reserve(l.features.size());
+  for (const BlockingKeyRow& row : left_keys) l.keys.Append(row);
+  r.keys.Reserve(r.features.size());
+  for (const BlockingKeyRow& row : right_keys) r.keys.Append(row);
+  return RunSides(l, &r, o, extra_candidates, Clock::now(), 0);
 }
 
 Result<LinkResult> Dedupe(const Dataset& data, const LinkOptions& options) {

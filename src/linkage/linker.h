@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,20 @@ struct LinkResult {
 
 Result<LinkResult> Link(const Dataset& left, const Dataset& right, const LinkOptions& options);
 Result<LinkResult> Dedupe(const Dataset& data, const LinkOptions& options);
+
+// Link over encoded features extracted elsewhere (e.g. read from two .kle
+// files of docs/pprl.md, extracted under one key and one schema): the
+// blocking, comparison, model and selection of Link in encoded mode
+// (options.mode is ignored). `extra_candidates` (indices into left and
+// right; may be empty) are compared besides the blocking candidates.
+// INVALID_ARGUMENT when a features vector and its keys differ in length, an
+// extra candidate is out of range, or an input is empty.
+Result<LinkResult> LinkFeatures(std::vector<Features> left,
+                                std::span<const BlockingKeyRow> left_keys,
+                                std::vector<Features> right,
+                                std::span<const BlockingKeyRow> right_keys,
+                                const LinkOptions& options,
+                                std::span<const score::RecordPair> extra_candidates = {});
 
 // The explanation of one selected pair (a waterfall of field weights) as
 // JSON text, for `--explain`.

@@ -294,6 +294,82 @@ int Run(int argc, char** argv) {
   AddJson(retention_run, o);
   retention_run->callback([&] { action = [&] { return CmdRetentionRun(o); }; });
 
+  // Cross-organisation linkage (docs/pprl.md).
+  auto* lkey = app.add_subcommand("linkage-key", "Linkage keys shared by partner organisations");
+  lkey->require_subcommand(1);
+  auto* lkey_new = lkey->add_subcommand(
+      "new", "Create a random linkage key file (64 hex characters, mode 0600; never overwrites)");
+  lkey_new->add_option("FILE", o.linkage_key_file, "Key file to create")->required();
+  AddJson(lkey_new, o);
+  lkey_new->callback([&] { action = [&] { return CmdLinkageKeyNew(o); }; });
+
+  auto* encode = app.add_subcommand(
+      "encode",
+      "Encode a CSV under a linkage key into an encodings file (.kle) for a partner or hub");
+  encode->add_option("FILE", o.file, "CSV file (canonical header or --map)")->required();
+  encode->add_option("--map", o.map, "Mapping file (TOML) for a non-canonical header");
+  encode
+      ->add_option("--linkage-key-file", o.linkage_key_file,
+                   "The linkage key shared with the partner (kinlink linkage-key new)")
+      ->required();
+  encode->add_option("--out", o.out, "Encodings file to write (.kle)")->required();
+  encode->add_option("--refs-out", o.refs_out,
+                     "Where the record references' source ids go (default: OUT.refs.csv, mode "
+                     "0600; keep it, never send it)");
+  encode
+      ->add_option("--salt", o.salt,
+                   "Salt every filter with a stable attribute: none or birth-year")
+      ->check(CLI::IsMember({"none", "birth-year"}));
+  encode->add_option("--xor-fold", o.xor_fold, "Fold every filter in half (on by default)")
+      ->check(CLI::IsMember({"on", "off"}));
+  encode->add_option("--variants", o.variants,
+                     "Name-variant table (default: the shipped one; 'none' for none); both "
+                     "partners need the same");
+  encode->add_option("--threads", o.threads, "Worker threads (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  AddJson(encode, o);
+  encode->callback([&] { action = [&] { return CmdEncode(o); }; });
+
+  auto* plink = app.add_subcommand(
+      "pprl-link",
+      "Find the pairs of two encodings files that describe the same person (no key needed)");
+  plink->add_option("LEFT", o.file, "Encodings file (.kle)")->required();
+  plink->add_option("RIGHT", o.right, "Encodings file (.kle) of the same schema and key")
+      ->required();
+  plink
+      ->add_option("--mode", o.pprl_mode,
+                   "fs: Fellegi-Sunter over the encoded fields (default); dice: whole-record "
+                   "filter Dice")
+      ->check(CLI::IsMember({"fs", "dice"}));
+  plink
+      ->add_option("--threshold", o.pprl_threshold,
+                   "Report pairs from this score: probability (fs, default 0.99) or Dice (dice, "
+                   "default 0.70)")
+      ->check(CLI::Range(0.0, 1.0));
+  plink->add_option("--top", o.top, "Report the K best candidates per LEFT record instead")
+      ->check(CLI::Range(0, 1000));
+  plink->add_flag("--one-to-one", o.one_to_one,
+                  "Keep each record in at most one pair (greedy, best score first)");
+  plink
+      ->add_option("--max-block", o.max_block,
+                   "Blocks with more records than this are skipped, with a warning")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{10'000'000}));
+  plink->add_option("--linkage-key-file", o.linkage_key_file,
+                    "Also check both files against this key (a partner; a hub has none)");
+  plink->add_option("--threads", o.threads, "Worker threads (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  plink->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
+  AddJson(plink, o);
+  plink->callback([&] { action = [&] { return CmdPprlLink(o); }; });
+
+  auto* pinfo = app.add_subcommand(
+      "pprl-info", "Check an encodings file (.kle) and print its schema and record count");
+  pinfo->add_option("FILE", o.file, "Encodings file (.kle)")->required();
+  pinfo->add_option("--linkage-key-file", o.linkage_key_file,
+                    "Also check that it was encoded under this key");
+  AddJson(pinfo, o);
+  pinfo->callback([&] { action = [&] { return CmdPprlInfo(o); }; });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -65,6 +65,16 @@ struct Options {
   bool explain = false;
   std::int64_t max_block = 300;
 
+  // encode / pprl-link / pprl-info / linkage-key (pprl_commands.cc)
+  std::string linkage_key_file;
+  std::string refs_out;
+  std::string salt = "none";
+  std::string xor_fold = "on";
+  int threads = 0;
+  std::string pprl_mode = "fs";
+  double pprl_threshold = -1;  // negative: the mode's default
+  bool one_to_one = false;
+
   // search (query terms: personal data, never logged)
   std::string name;
   std::string given;
@@ -133,6 +143,10 @@ int CmdServe(const Options& o);     // server_commands.cc
 int CmdUserAdd(const Options& o);   // server_commands.cc
 int CmdUserList(const Options& o);  // server_commands.cc
 int CmdRetentionRun(const Options& o);  // server_commands.cc
+int CmdLinkageKeyNew(const Options& o);  // pprl_commands.cc
+int CmdEncode(const Options& o);         // pprl_commands.cc
+int CmdPprlLink(const Options& o);       // pprl_commands.cc
+int CmdPprlInfo(const Options& o);       // pprl_commands.cc
 
 }  // namespace kinlink::cli
 
