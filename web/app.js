@@ -480,6 +480,9 @@ const PLACE_FIELDS = [
   ['region', 'f_region'], ['country', 'f_country', { hint: 'country_hint', maxlength: 64 }],
 ];
 
+// What the register form held when its kind was switched (memory only).
+let carried = {};
+
 async function pageRegister(params) {
   const kind = params.get('kind') === 'person' ? 'person' : 'request';
   const fields = {};
@@ -489,7 +492,12 @@ async function pageRegister(params) {
       const id = nextId('kind');
       return h('span', { class: 'radio' },
         h('input', { type: 'radio', name: 'kind', id, value: k, checked: k === kind,
-          onchange: () => { location.hash = `#/register?kind=${k}`; } }),
+          onchange: () => {
+            // Switching kind keeps what was typed in the fields both kinds have.
+            carried = {};
+            for (const [n, f] of Object.entries(fields)) if (f.input.value) carried[n] = f.input.value;
+            location.hash = `#/register?kind=${k}`;
+          } }),
         h('label', { for: id }, t(`kind_${k}_long`)));
     }));
   const dates = {
@@ -570,6 +578,8 @@ async function pageRegister(params) {
       status.append(alertBox(errorText(e)));
     }
   });
+  for (const [n, v] of Object.entries(carried)) if (fields[n]) { fields[n].input.value = v; fields[n].input.dispatchEvent(new Event('input')); }
+  carried = {};
   show(kind === 'request' ? 'title_register_request' : 'title_register_person', null, form);
 }
 

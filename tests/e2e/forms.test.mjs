@@ -71,6 +71,15 @@ test('register: empty name, impossible date, future date, bad age; typed values 
   assert.equal(await page.inputValue('textarea[name=notes]'), 'Seen near the station');
   assert.equal(await page.inputValue('input[name=birth_date]'), '2023-02-30');
 
+  // Switching between request and person keeps the fields both have.
+  await page.check('input[name=kind][value=person]');
+  await page.waitForSelector('select[name=status]');
+  assert.equal(await page.inputValue('input[name=family_name]'), 'Петренко');
+  assert.equal(await page.inputValue('textarea[name=notes]'), 'Seen near the station');
+  await page.check('input[name=kind][value=request]');
+  await page.waitForSelector('input[name=enquirer_name]');
+  assert.equal(await page.inputValue('input[name=family_name]'), 'Петренко');
+
   // The hint reads a partial date back without day/month doubt.
   await page.fill('input[name=birth_date]', '1984-03');
   assert.match(await page.textContent('.field:has(input[name=birth_date]) .hint'), /March 1984/);
