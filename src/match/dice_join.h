@@ -150,8 +150,10 @@ struct DicePair {
 
 // What a join did, for benchmarks and logs.
 struct DiceJoinStats {
-  std::uint64_t pairs_covered = 0;   // |A|·|B|
-  std::uint64_t pairs_compared = 0;  // |a∧b| computed (after the length filter)
+  std::uint64_t pairs_covered = 0;  // |A|·|B|
+  // Pairs the popcount kernel decided after the length filter (with the
+  // early exit, some over half their words only).
+  std::uint64_t pairs_compared = 0;
   std::uint64_t results = 0;
   DiceJoinKernel kernel = DiceJoinKernel::kAuto;  // the kernel that ran
 };
@@ -164,7 +166,8 @@ struct DiceJoinStats {
 // not in [0, 1] (or NaN), top_k > kMaxDiceJoinTopK, threads >
 // kMaxDiceJoinThreads or max_results > kMaxDiceJoinResults;
 // FAILED_PRECONDITION when a kernel is forced that this CPU cannot run;
-// RESOURCE_EXHAUSTED when there would be more than max_results results.
+// RESOURCE_EXHAUSTED when there would be more than max_results results, or
+// memory runs out.
 // `stats`, when given, is filled in on success.
 Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilters& b,
                                        const DiceJoinOptions& options = {},
