@@ -98,6 +98,10 @@ function append(el, children) {
   }
 }
 
+// Text in its own direction (a Latin name in an Arabic page, or the
+// reverse) without changing the alignment of the cell around it.
+function bdi(text) { return h('bdi', null, text); }
+
 let uid = 0;
 function nextId(prefix) { uid += 1; return `${prefix}-${uid}`; }
 
@@ -431,8 +435,8 @@ async function pageDashboard() {
         .map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', null, queue.map((m) => h('tr', null,
         h('td', null, `#${m.id}`),
-        h('td', { dir: 'auto' }, sideName(m.request)),
-        h('td', { dir: 'auto' }, sideName(m.person)),
+        h('td', null, bdi(sideName(m.request))),
+        h('td', null, bdi(sideName(m.person))),
         h('td', null, probabilityBar(m.probability)),
         h('td', null, statusBadge(m.status)),
         h('td', null, h('a', { href: `#/matches/${m.id}`, class: 'button' }, t('review')))))))
@@ -445,7 +449,7 @@ async function pageDashboard() {
         .map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', null, cases.map((c) => h('tr', null,
         h('td', null, h('a', { href: `#/cases/${c.request_id}` }, c.registry_id)),
-        h('td', { dir: 'auto' }, c.name || '—'),
+        h('td', null, bdi(c.name || '—')),
         h('td', null, h('span', { class: `state ${c.state}` }, tc('case_state_', c.state))),
         h('td', null, t('match_counts', {
           potential: c.matches ? c.matches.potential : 0,
@@ -619,7 +623,7 @@ async function pageSearch() {
             .map((k) => h('th', { scope: 'col' }, t(k))))),
           h('tbody', null, rows.map((x) => h('tr', null,
             h('td', null, x.held_by ? x.registry_id : h('a', { href: `#/records/${x.id}` }, x.registry_id)),
-            h('td', { dir: 'auto' }, x.held_by ? t('held_by', { office: x.held_by }) : x.name),
+            h('td', null, bdi(x.held_by ? t('held_by', { office: x.held_by }) : x.name)),
             h('td', null, tc('kind_', x.kind)),
             h('td', null, probabilityBar(x.probability))))))
         : h('p', { class: 'empty' }, t('search_none')));
@@ -721,7 +725,7 @@ async function pageMatch(params, id) {
       h('th', { scope: 'col' }, t('col_agreement')))),
     h('tbody', null, rows.map(([n, cmp]) => {
       const c = cmp ? byField[cmp] : null;
-      const cell = (s) => (s.visible ? h('td', { dir: 'auto' }, fieldValue(n, s.fields[n])) : h('td', { class: 'held' }, t('held_by', { office: s.office })));
+      const cell = (s) => (s.visible ? h('td', null, bdi(fieldValue(n, s.fields[n]))) : h('td', { class: 'held' }, t('held_by', { office: s.office })));
       return h('tr', { class: agreementClass(c) },
         h('th', { scope: 'row' }, tc('field_', n)), cell(m.request), cell(m.person),
         h('td', null, c ? (c.missing ? t('wf_missing') : tc('level_', c.label)) : '—'));
@@ -869,7 +873,7 @@ async function pageCase(params, id) {
       h('h2', { id: 'enq-h' }, t('enquirer_view')),
       h('p', { class: 'outcome' }, t(`outcome_${view.outcome}`)),
       view.message ? h('blockquote', { dir: 'auto', class: 'message' }, view.message) : null,
-      contact.length ? h('dl', null, contact.map(([k, v]) => [h('dt', null, tc('field_', k)), h('dd', { dir: 'auto' }, v)])) : null,
+      contact.length ? h('dl', null, contact.map(([k, v]) => [h('dt', null, tc('field_', k)), h('dd', null, bdi(v))])) : null,
       h('p', { class: 'hint' }, t('enquirer_view_help')));
   }
   const status = h('div', { class: 'form-status' });
@@ -915,7 +919,7 @@ async function pageRecord(params, id) {
   show('title_record', { id: r.registry_id },
     h('p', null, tc('kind_', r.kind), ' · ', t('registered_at', { time: formatTime(r.created_at) })),
     h('section', { class: 'card' }, h('dl', { class: 'record' }, entries.map(([k, v]) => [
-      h('dt', null, tc('field_', k)), h('dd', { dir: 'auto' }, fieldValue(k, v))]))),
+      h('dt', null, tc('field_', k)), h('dd', null, bdi(fieldValue(k, v)))]))),
     r.kind === 'request' ? h('p', null, h('a', { href: `#/cases/${r.id}`, class: 'button' }, t('open_case'))) : null);
 }
 
@@ -976,7 +980,7 @@ async function pageImport() {
       h('h3', null, t('import_columns')),
       h('table', { class: 'list' }, h('thead', null, h('tr', null, ['col_column', 'col_header', 'col_field'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', null, r.columns.map((c) => h('tr', { class: c.field ? '' : 'ignored' },
-          h('td', null, c.column), h('td', { dir: 'auto' }, c.name), h('td', null, c.field ? tc('field_', c.field) : t('column_ignored')))))),
+          h('td', null, c.column), h('td', null, bdi(c.name)), h('td', null, c.field ? tc('field_', c.field) : t('column_ignored')))))),
       (r.warnings || []).length ? h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', null, w))) : null,
       r.rejected ? [h('h3', null, t('import_rejects', { n: r.rejected })),
         h('table', { class: 'list rejects' }, h('thead', null, h('tr', null, ['col_line', 'col_column', 'col_reason'].map((k) => h('th', { scope: 'col' }, t(k))))),
