@@ -88,9 +88,12 @@ struct Tile {
   // Early exit, when not null: popcount of the second half (words W/2..W)
   // of each B filter. A pair whose first-half count plus
   // min(a_tail, b_tail[j]) — the most the second half can add — is below
-  // `floor` cannot reach t, and its second half is skipped.
+  // `floor` cannot reach t, and its second half is skipped. b_rest and
+  // a_rest do the same after the first quarter (words W/4..W).
   const std::uint32_t* b_tail;
   std::uint32_t a_tail;  // popcount of a's second half
+  const std::uint32_t* b_rest;
+  std::uint32_t a_rest;  // popcount of a's last three quarters
   std::uint32_t floor;   // a lower bound of need[|a| + |b_j|] for every j
   std::size_t words;
   std::size_t n;
@@ -98,8 +101,8 @@ struct Tile {
 };
 
 // out[j] = |a ∧ b_j| for j < n — except for pairs cut short by the early
-// exit, where out[j] is the first half's count, which is below floor and so
-// below the pair's need. Returns the largest out[j] (0 when n = 0).
+// exit, where out[j] is the count so far, which is below floor and so below
+// the pair's need. Returns the largest out[j] (0 when n = 0).
 using TileFn = std::uint32_t (*)(const Tile& t);
 
 // Other lengths: the one-vs-many kernels of popcount.cc (no early exit).
@@ -124,15 +127,18 @@ __attribute__((target("popcnt"))) inline std::uint32_t CountPopcnt(const std::ui
 
 template <std::size_t W>
 __attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const Tile& t) {
-  static_assert(W % 4 == 0);
+  static_assert(W % 8 == 0);
   std::uint64_t av[W];
   for (std::size_t w = 0; w < W; ++w) av[w] = t.a[w];
   std::uint32_t most = 0;
   for (std::size_t j = 0; j < t.n; ++j) {
     const std::uint64_t* bj = t.b + j * W;
-    std::uint32_t c = CountPopcnt<0, W / 2>(av, bj);
-    if (t.b_tail == nullptr || c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
-      c += CountPopcnt<W / 2, W>(av, bj);
+    std::uint32_t c = CountPopcnt<0, W / 4>(av, bj);
+    if (t.b_tail == nullptr || c + std::min(t.a_rest, t.b_rest[j]) >= t.floor) {
+      c += CountPopcnt<W / 4, W / 2>(av, bj);
+      if (t.b_tail == nullptr || c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
+        c += CountPopcnt<W / 2, W>(av, bj);
+      }
     }
     t.out[j] = c;
     most = std::max(most, c);
@@ -221,12 +227,34 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
   const __m128i floor =
       _mm_set1_epi32(static_cast<int>(std::min<std::uint32_t>(t.floor, 1U << 30)));
   const __m128i a_tail = _mm_set1_epi32(static_cast<int>(t.a_tail));
+  const __m128i a_rest = _mm_set1_epi32(static_cast<int>(t.a_rest));
+  // The check after the first quarter (one vector of a 1024-bit filter)
+  // pays only when it can succeed: when the row's last three quarters alone
+  // fall short of floor (high t); otherwise it would cost without pruning.
+  const bool quarter = W == 16 && early && t.floor > t.a_rest;
   __m128i most = _mm_setzero_si128();
   std::size_t j = 0;
   for (; j + 4 <= t.n; j += 4) {
     const std::uint64_t* bj = t.b + j * W;
     const std::uint64_t* sj = t.b_shift + j * W;
-    __m128i total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+    __m128i total;
+    if constexpr (W == 16) {
+      if (quarter) {
+        total = FourCounts<W, 0, 1>(a_lo, a_hi, bj, sj, lookup);
+        const __m128i rest =
+            _mm_min_epu32(a_rest, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_rest + j)));
+        if (_mm_movemask_epi8(_mm_cmpgt_epi32(floor, _mm_add_epi32(total, rest))) == 0xffff) {
+          most = _mm_max_epu32(most, total);
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
+          continue;
+        }
+        total = _mm_add_epi32(total, FourCounts<W, 1, kHalf>(a_lo, a_hi, bj, sj, lookup));
+      } else {
+        total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+      }
+    } else {
+      total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+    }
     if (early) {
       const __m128i tail =
           _mm_min_epu32(a_tail, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_tail + j)));
@@ -409,6 +437,8 @@ struct Plan {
   // empty.
   std::vector<std::uint32_t> b_tail;
   std::vector<std::uint32_t> a_tail;  // the same for A (by index in A), or empty
+  // The same over the last three quarters (words W/4..W).
+  std::vector<std::uint32_t> b_rest, a_rest;
   std::size_t rows_per_block = 0, tile = 0;
   std::size_t top_k = 0;
   std::size_t max_results = 0;
@@ -534,6 +564,8 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
                         plan.b_shift.empty() ? nullptr : plan.b_shift.data() + lo * words,
                         plan.b_tail.empty() ? nullptr : plan.b_tail.data() + lo,
                         plan.a_tail.empty() ? 0 : plan.a_tail[ia],
+                        plan.b_rest.empty() ? nullptr : plan.b_rest.data() + lo,
+                        plan.a_rest.empty() ? 0 : plan.a_rest[ia],
                         floor,
                         words,
                         hi - lo,
@@ -719,18 +751,27 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
       std::copy_n(b.Filter(src).data(), plan.words, plan.b_words.data() + i * plan.words);
     }
     if (options.early_exit && HasEarlyExit(kernel, plan.words)) {
-      const std::size_t half = plan.words / 2;
-      auto tail = [half](std::span<const std::uint64_t> f) {
+      // Popcount of words [from, W) of a filter.
+      auto tail = [](std::span<const std::uint64_t> f, std::size_t from) {
         std::uint32_t n = 0;
-        for (std::size_t w = half; w < f.size(); ++w) {
+        for (std::size_t w = from; w < f.size(); ++w) {
           n += static_cast<std::uint32_t>(std::popcount(f[w]));
         }
         return n;
       };
+      const std::size_t half = plan.words / 2, quarter = plan.words / 4;
       plan.b_tail.resize(b.size());
-      for (std::size_t i = 0; i < b.size(); ++i) plan.b_tail[i] = tail(b.Filter(plan.b_order[i]));
+      plan.b_rest.resize(b.size());
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        plan.b_tail[i] = tail(b.Filter(plan.b_order[i]), half);
+        plan.b_rest[i] = tail(b.Filter(plan.b_order[i]), quarter);
+      }
       plan.a_tail.resize(a.size());
-      for (std::size_t i = 0; i < a.size(); ++i) plan.a_tail[i] = tail(a.Filter(i));
+      plan.a_rest.resize(a.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        plan.a_tail[i] = tail(a.Filter(i), half);
+        plan.a_rest[i] = tail(a.Filter(i), quarter);
+      }
     }
     if (NeedsShifted(kernel, plan.words)) {
       plan.b_shift.resize(plan.b_words.size());

@@ -23,8 +23,8 @@
 //   - SIMD: scalar, POPCNT, AVX2 (vpshufb) and AVX-512 VPOPCNTDQ kernels
 //     chosen at run time; 512- and 1024-bit filters have register-blocked
 //     kernels (one A filter held in registers against four B filters);
-//   - early exit: a pair whose first half of words leaves it short of t
-//     even if the second half matched as much as it possibly could is
+//   - early exit: a pair whose first quarter or half of words leaves it
+//     short of t even if the rest matched as much as it possibly could is
 //     dropped there (POPCNT and AVX2, 512 and 1024 bits);
 //   - threads: blocks of A are shared out dynamically; the output is sorted,
 //     so it does not depend on the number of threads.
@@ -135,9 +135,9 @@ struct DiceJoinOptions {
   // More results than this is RESOURCE_EXHAUSTED (t = 0 asks for |A|·|B|).
   std::size_t max_results = std::size_t{1} << 26;
   // The POPCNT and AVX2 kernels for 512- and 1024-bit filters stop a pair
-  // after half its words when the other half cannot lift it to t (popcount
-  // of the halves kept beside the filters). false: every compared pair is
-  // counted over all its words (for benchmarks; same results).
+  // after a quarter or half of its words when the rest cannot lift it to t
+  // (popcounts of the rests kept beside the filters). false: every compared
+  // pair is counted over all its words (for benchmarks; same results).
   bool early_exit = true;
 };
 
@@ -152,7 +152,7 @@ struct DicePair {
 struct DiceJoinStats {
   std::uint64_t pairs_covered = 0;  // |A|·|B|
   // Pairs the popcount kernel decided after the length filter (with the
-  // early exit, some over half their words only).
+  // early exit, some over a quarter or half of their words only).
   std::uint64_t pairs_compared = 0;
   std::uint64_t results = 0;
   DiceJoinKernel kernel = DiceJoinKernel::kAuto;  // the kernel that ran

@@ -161,29 +161,79 @@ TEST(DiceJoinTest, RandomFiltersEveryKernelAndThreadCount) {
   }
 }
 
-// The early exit bounds the second half by min(|a₂|, |b₂|): filters whose
-// bits sit mostly in one half, or in opposite halves, test that bound at
-// its tightest (a pair that reaches t only through its second half).
-TEST(DiceJoinTest, EarlyExitWithLopsidedHalves) {
+// The early exit bounds what the rest of a pair can add by
+// min(|a_rest|, |b_rest|), after the first quarter and after the first
+// half. Filters whose quarters have very different densities, and partners
+// that copy some of their quarters, test those bounds at their tightest (a
+// pair that reaches t only through its last words).
+TEST(DiceJoinTest, EarlyExitWithLopsidedQuarters) {
   std::mt19937_64 rng(9);
   for (std::size_t bits : {512, 1024}) {
     PackedFilters a = PackedFilters::Create(bits).value();
     PackedFilters b = PackedFilters::Create(bits).value();
-    const std::size_t half = bits / 128;  // words per half
-    for (int i = 0; i < 120; ++i) {
-      const int first = static_cast<int>(rng() % 50), second = static_cast<int>(rng() % 50);
-      std::vector<std::uint64_t> w = RandomWords(rng, bits, first);
-      const std::vector<std::uint64_t> w2 = RandomWords(rng, bits, second);
-      std::copy(w2.begin() + static_cast<std::ptrdiff_t>(half), w2.end(),
-                w.begin() + static_cast<std::ptrdiff_t>(half));
+    const std::size_t quarter = bits / 256;  // words per quarter
+    auto lopsided = [&] {
+      std::vector<std::uint64_t> w(bits / 64);
+      for (std::size_t q = 0; q < 4; ++q) {
+        const std::vector<std::uint64_t> part =
+            RandomWords(rng, bits, static_cast<int>(rng() % 70));
+        std::copy_n(part.begin(), quarter, w.begin() + static_cast<std::ptrdiff_t>(q * quarter));
+      }
+      return w;
+    };
+    for (int i = 0; i < 150; ++i) {
+      const std::vector<std::uint64_t> w = lopsided();
       ASSERT_TRUE(a.Add(w).ok());
-      // Its partner: the same second half, a first half of its own.
-      std::vector<std::uint64_t> v = RandomWords(rng, bits, static_cast<int>(rng() % 50));
-      std::copy(w.begin() + static_cast<std::ptrdiff_t>(half), w.end(),
-                v.begin() + static_cast<std::ptrdiff_t>(half));
+      // Its partner: some quarters copied, the others its own.
+      std::vector<std::uint64_t> v = lopsided();
+      for (std::size_t q = 0; q < 4; ++q) {
+        if (rng() % 2 == 0) continue;
+        std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(q * quarter), quarter,
+                    v.begin() + static_cast<std::ptrdiff_t>(q * quarter));
+      }
       ASSERT_TRUE(b.Add(v).ok());
     }
-    for (double t : {0.3, 0.5, 0.6, 0.7, 0.8, 0.9}) ExpectAllKernelsMatchReference(a, b, t);
+    for (double t : {0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95}) ExpectAllKernelsMatchReference(a, b, t);
+  }
+}
+
+// Subsets and supersets of a filter make the early-exit bounds exact: for
+// b ⊆ a, |a∧b| over the rest of the words is exactly min(|a_rest|,
+// |b_rest|). With thresholds placed on such pairs' Dice, a bound that is off
+// by one in either direction changes the output.
+TEST(DiceJoinTest, EarlyExitBoundsAreTight) {
+  std::mt19937_64 rng(10);
+  for (std::size_t bits : {512, 1024}) {
+    const PackedFilters a = RandomSet(rng, 30, bits, 25, 35);
+    PackedFilters b = PackedFilters::Create(bits).value();
+    std::uniform_int_distribution<std::size_t> bit(0, bits - 1);
+    std::vector<double> thresholds = {0.9, 0.95, 0.98, 1.0};
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      for (std::size_t changed = 0; changed < 12; ++changed) {
+        std::vector<std::uint64_t> w(a.Filter(i).begin(), a.Filter(i).end());
+        const bool superset = changed >= 6;
+        for (std::size_t k = 0; k < changed % 6; ++k) {
+          const std::size_t x = bit(rng);
+          if (superset) {
+            w[x / 64] |= std::uint64_t{1} << (x % 64);
+          } else {
+            w[x / 64] &= ~(std::uint64_t{1} << (x % 64));
+          }
+        }
+        ASSERT_TRUE(b.Add(w).ok());
+        if (i % 7 == 0) {
+          std::uint32_t both = 0, ones = 0;
+          for (std::size_t k = 0; k < w.size(); ++k) {
+            both += static_cast<std::uint32_t>(std::popcount(w[k] & a.Filter(i)[k]));
+            ones += static_cast<std::uint32_t>(std::popcount(w[k]));
+          }
+          const double d = 2.0 * both / (ones + a.popcount(i));
+          thresholds.push_back(d);
+          thresholds.push_back(std::nextafter(d, 0.0));
+        }
+      }
+    }
+    for (double t : thresholds) ExpectAllKernelsMatchReference(a, b, t);
   }
 }
 
