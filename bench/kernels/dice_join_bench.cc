@@ -10,7 +10,7 @@
 //   covered/s   |A|·|B| / wall seconds — every pair the join decided,
 //               including those the popcount length filter ruled out unseen;
 //   compared/s  pairs the popcount kernel decided (after the length filter;
-//               |a∧b| computed, with the early exit possibly over half the
+//               |a∧b| computed, with the early exit possibly over a quarter or half of the
 //               words) / wall seconds;
 //   .../cpu-s   the same per CPU-second of the process (user + system, all
 //               threads): the rate per core, which stays meaningful when
@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
   std::printf(
       "covered = |A|*|B| pairs (all decided, length-filtered ones included); compared = pairs "
       "the popcount kernel decided after the length filter (|a AND b| computed, with the early "
-      "exit possibly over half the words only); /s = per wall second; /cpu-s = per CPU-second "
+      "exit possibly over a quarter or half of the words only); /s = per wall second; /cpu-s = per "
+      "CPU-second "
       "of the process (all threads): the rate per core; 'full' = early exit off\n");
   std::printf(
       "| t    | kernel           | thr | wall s   | cpu s    | covered/s  | compared/s | "
