@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   }
   match::DiceJoinOptions opt;
   opt.threshold = t;
-  opt.max_results = match::kMaxDiceJoinResults / 4;
+  opt.max_results = std::size_t{1} << 24;  // room for 16 M pairs on the GPU (200 MB)
   std::printf("cuda dice join: %zu x %zu filters of 1024 bits, t = %.2f\n", a.size(), b.size(), t);
 
   // Differential check on a sample of A.

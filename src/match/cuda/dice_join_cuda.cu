@@ -153,16 +153,19 @@ void RunJoin(const JoinInput& in, JoinOutput& out) {
       Failed(cudaMemset(count.get<void>(), 0, sizeof(unsigned long long)), "clear count", out)) {
     return;
   }
-  // gridDim.y: enough to cover the longest stretch of B in one pass, capped
-  // by the hardware limit (the kernel strides beyond it).
+  // gridDim.y: each thread walks about 8 filters of the longest stretch
+  // of B (the kernel strides), so that loading the block's rows of A and
+  // need[] into shared memory is paid for by 8 · 64 pairs per thread.
+  constexpr std::size_t kPerThread = 8;
   std::size_t longest = 0;
   for (std::size_t i = 0; i < blocks; ++i) {
     if (in.block_hi[i] > in.block_lo[i]) {
       longest = std::max<std::size_t>(longest, in.block_hi[i] - in.block_lo[i]);
     }
   }
-  const std::size_t gy =
-      std::min<std::size_t>(65535, std::max<std::size_t>(1, (longest + kThreads - 1) / kThreads));
+  const std::size_t gy = std::min<std::size_t>(
+      65535,
+      std::max<std::size_t>(1, (longest + kThreads * kPerThread - 1) / (kThreads * kPerThread)));
   Events ev;
   cudaEventRecord(ev.start);
   JoinKernel<<<dim3(static_cast<unsigned>(blocks), static_cast<unsigned>(gy)), kThreads>>>(
