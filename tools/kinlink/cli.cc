@@ -344,7 +344,7 @@ int Run(int argc, char** argv) {
   plink
       ->add_option("--threshold", o.pprl_threshold,
                    "Report pairs from this score: probability (fs, default 0.99) or Dice (dice, "
-                   "default 0.70)")
+                   "default 0.60 for XOR-folded filters, 0.70 otherwise)")
       ->check(CLI::Range(0.0, 1.0));
   plink->add_option("--top", o.top, "Report the K best candidates per LEFT record instead")
       ->check(CLI::Range(0, 1000));
@@ -369,6 +369,99 @@ int Run(int argc, char** argv) {
                     "Also check that it was encoded under this key");
   AddJson(pinfo, o);
   pinfo->callback([&] { action = [&] { return CmdPprlInfo(o); }; });
+
+  // The linkage hub and a node's side of it (docs/pprl.md, "The hub").
+  auto* hub = app.add_subcommand(
+      "hub",
+      "Serve the linkage hub (--data DIR) until SIGINT or SIGTERM: nodes upload encodings, "
+      "each gets the pairs involving its records; or manage and use one (subcommands)");
+  hub->require_subcommand(0, 1);
+  hub->add_option("--data", o.data, "The hub's directory (created when new; holds hub.db)");
+  AddJson(hub, o);
+  hub->add_option("--listen", o.listen,
+                  "Address to listen on (default 127.0.0.1; plain HTTP only on loopback "
+                  "unless --allow-remote)");
+  hub->add_option("--port", o.port, "TCP port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  hub->add_option("--tls-cert", o.tls_cert, "TLS certificate chain (PEM); needs --tls-key");
+  hub->add_option("--tls-key", o.tls_key, "TLS private key (PEM); needs --tls-cert");
+  hub->add_flag("--allow-remote", o.allow_remote,
+                "Allow plain HTTP on a non-loopback address (behind a TLS proxy only)");
+  hub->add_option("--max-upload", o.max_upload,
+                  "Largest uploaded encodings file in bytes (default 64 MiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{server::kMaxMaxUploadBytes}));
+  hub->add_option("--max-header", o.max_header,
+                  "Largest request line and headers in bytes (default 8 KiB)")
+      ->check(CLI::Range(std::uint64_t{256}, std::uint64_t{1} << 20));
+  hub->add_option("--read-timeout", o.read_timeout, "Seconds a request may stall (default 10)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  hub->add_option("--write-timeout", o.write_timeout, "Seconds a response may stall (default 10)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  hub->add_option("--idle-timeout", o.idle_timeout,
+                  "Seconds an idle keep-alive connection stays open (default 5)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  hub->add_option("--max-connections", o.max_connections, "Connections served at once (default 16)")
+      ->check(CLI::Range(1, 1024));
+  hub->add_option("--schema", o.schema_file,
+                  "The pool's schema: a .kle file's, or the key=value lines pprl-info prints "
+                  "(default: the first upload's)");
+  hub->add_option("--threshold", o.pprl_threshold,
+                  "Store pairs from this match probability (default 0.99, as pprl-link)")
+      ->check(CLI::Range(0.0, 1.0));
+  hub->add_option("--max-block", o.max_block,
+                  "Blocks with more records than this are skipped (default 300, as pprl-link)")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{10'000'000}));
+  hub->add_option("--threads", o.threads, "Worker threads of a linkage (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  hub->callback([&, hub] {
+    if (hub->get_subcommands().empty()) action = [&] { return CmdHub(o); };
+  });
+
+  auto* hub_node = hub->add_subcommand("node", "The hub's node accounts");
+  hub_node->require_subcommand(1);
+  auto* hub_node_add = hub_node->add_subcommand(
+      "add", "Add a node account and print its API key (once; the hub keeps a keyed hash)");
+  hub_node_add->add_option("NAME", o.node_name, "Node name: 1-64 of a-z 0-9 . _ -")->required();
+  hub_node_add->add_option("--data", o.data, "The hub's directory");
+  AddJson(hub_node_add, o);
+  hub_node_add->callback([&] { action = [&] { return CmdHubNodeAdd(o); }; });
+  auto* hub_node_revoke = hub_node->add_subcommand(
+      "revoke", "Revoke a node: its API key stops working; its records meet no new upload");
+  hub_node_revoke->add_option("NAME", o.node_name, "Node name")->required();
+  hub_node_revoke->add_option("--data", o.data, "The hub's directory");
+  AddJson(hub_node_revoke, o);
+  hub_node_revoke->callback([&] { action = [&] { return CmdHubNodeRevoke(o); }; });
+  auto* hub_node_list = hub_node->add_subcommand("list", "List the node accounts");
+  hub_node_list->add_option("--data", o.data, "The hub's directory");
+  AddJson(hub_node_list, o);
+  hub_node_list->callback([&] { action = [&] { return CmdHubNodeList(o); }; });
+
+  auto add_hub_client = [&o](CLI::App* cmd) {
+    cmd->add_option("--hub", o.hub_url, "The hub's URL, e.g. https://hub.example.org:8443")
+        ->required();
+    cmd->add_option("--api-key-file", o.api_key_file,
+                    "File holding this node's API key (from `kinlink hub node add`)")
+        ->required();
+    cmd->add_option("--ca-cert", o.ca_cert, "CA certificates (PEM) to trust for an https hub");
+  };
+  auto* hub_submit = hub->add_subcommand(
+      "submit", "Upload an encodings file (.kle) of this node's records to the hub");
+  hub_submit->add_option("FILE", o.file, "Encodings file (kinlink encode)")->required();
+  add_hub_client(hub_submit);
+  AddJson(hub_submit, o);
+  hub_submit->callback([&] { action = [&] { return CmdHubSubmit(o); }; });
+  auto* hub_pairs = hub->add_subcommand(
+      "pairs", "Fetch the pairs the hub found involving this node's records, as CSV");
+  add_hub_client(hub_pairs);
+  hub_pairs->add_option("--after", o.after,
+                        "Only pairs after this cursor (default: after the last one acknowledged)");
+  hub_pairs
+      ->add_option("--refs", o.refs_files,
+                   "encode's ref,id side file(s): adds each own record's source id")
+      ->expected(1, 1000);
+  hub_pairs->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
+  AddJson(hub_pairs, o);
+  hub_pairs->callback([&] { action = [&] { return CmdHubPairs(o); }; });
 
   try {
     app.parse(argc, argv);

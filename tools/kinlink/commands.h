@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -106,6 +107,15 @@ struct Options {
   std::int64_t retention_days = 0;
   std::string role;
   bool second_factor = false;
+
+  // hub (hub_commands.cc): the hub's directory is --data, never KINLINK_DATA
+  std::string hub_url;                  // submit / pairs: --hub URL
+  std::string api_key_file;             // submit / pairs
+  std::string ca_cert;                  // submit / pairs: CA bundle for an https hub
+  std::string after;                    // pairs: --after CURSOR
+  std::vector<std::string> refs_files;  // pairs: encode's ref -> id side files
+  std::string schema_file;              // hub: --schema FILE
+  std::string node_name;                // hub node add|revoke NAME
 };
 
 // Prints an error on stderr (and as JSON on stdout with --json); returns
@@ -147,6 +157,12 @@ int CmdLinkageKeyNew(const Options& o);  // pprl_commands.cc
 int CmdEncode(const Options& o);         // pprl_commands.cc
 int CmdPprlLink(const Options& o);       // pprl_commands.cc
 int CmdPprlInfo(const Options& o);       // pprl_commands.cc
+int CmdHub(const Options& o);            // hub_commands.cc
+int CmdHubNodeAdd(const Options& o);     // hub_commands.cc
+int CmdHubNodeRevoke(const Options& o);  // hub_commands.cc
+int CmdHubNodeList(const Options& o);    // hub_commands.cc
+int CmdHubSubmit(const Options& o);      // hub_commands.cc
+int CmdHubPairs(const Options& o);       // hub_commands.cc
 
 }  // namespace kinlink::cli
 

@@ -1,0 +1,540 @@
+// The linkage hub end to end: a real `kinlink hub` process on 127.0.0.1
+// and three nodes that encode overlapping synthetic registries under one
+// linkage key, register, upload and fetch their pairs with the real
+// binary. Each node gets exactly the pairs involving its records — the
+// pairs `kinlink pprl-link` finds between each two files —, later uploads
+// bring only new pairs, and neither the hub's files nor its logs hold a
+// name planted in the registries. Bad input (another schema, a truncated
+// file, a wrong linkage key, revoked and unknown API keys, an oversized
+// upload) is refused with a clear status and message.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "formats/csv.h"
+#include "tests/test_util.h"
+
+extern char** environ;
+
+namespace kinlink::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Json = nlohmann::json;
+
+// Names planted in the registries: they must never reach the hub.
+const char* const kCanaryRows[] = {
+    // node a only
+    "K-CANARY-A,Zaphrinel Quorvandt,Zaphrinel,Quorvandt,Ostrivel,,,,f,1981-04-17,,,Velmoranth,,"
+    "Velmoranth,,,Narvossa,,,,,,safe",
+    // node b only
+    "K-CANARY-B,Thessaly Brombequist,Thessaly,Brombequist,Ulvanor,,,,m,1975-11-02,,,Karthuvel,,"
+    "Karthuvel,,,Narvossa,,,,,,safe",
+    // node c only
+    "K-CANARY-C,Ywendolin Scarpathorne,Ywendolin,Scarpathorne,Dravimund,,,,f,1990-06-30,,,"
+    "Pellomarr,,Pellomarr,,,Narvossa,,,,,,unknown",
+    // nodes a and b both hold this person
+    "K-CANARY-AB,Xylbrandt Umequorre,Xylbrandt,Umequorre,Fennimar,,,,m,1968-01-09,,,Osterquill,,"
+    "Osterquill,,,Narvossa,,,,,,safe",
+};
+const char* const kCanaryWords[] = {
+    "Zaphrinel",   "Quorvandt", "Velmoranth",  "Thessaly Brombequist",
+    "Brombequist", "Karthuvel", "Ywendolin",   "Scarpathorne",
+    "Pellomarr",   "Xylbrandt", "Umequorre",   "Osterquill",
+    "zaphrinel",   "quorvandt", "brombequist", "scarpathorne",
+    "xylbrandt",   "umequorre", "K-CANARY-A",  "K-CANARY-B",
+    "K-CANARY-C",  "Ostrivel",  "Dravimund",   "Fennimar"};
+
+std::string Fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+class HubProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RunResult k = RunKinlink({"linkage-key", "new", dir_ / "link.key"});
+    ASSERT_EQ(k.exit_code, 0) << k.err;
+    RunResult g =
+        RunKinlink({"generate", "--count", "700", "--seed", "31", "--out", dir_ / "all.csv"});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    rows_ = ParseCsvFile(dir_ / "all.csv");
+    ASSERT_EQ(rows_.size(), 701u);
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+
+  // A CSV of the generated rows in the ranges [from, to), and extra raw lines.
+  void WriteCsv(const std::string& path, const std::vector<std::pair<int, int>>& ranges,
+                const std::vector<std::string>& extra = {}) {
+    std::ofstream out(path, std::ios::binary);
+    formats::CsvWriter writer(out);
+    writer.WriteRow(rows_[0]);
+    for (auto [from, to] : ranges) {
+      for (int i = from; i < to; ++i) writer.WriteRow(rows_[static_cast<std::size_t>(i) + 1]);
+    }
+    out.flush();
+    for (const std::string& line : extra) out << line << "\r\n";
+  }
+
+  RunResult Encode(const std::string& csv, const std::string& kle,
+                   std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"encode", csv, "--linkage-key-file", dir_ / "link.key",
+                                     "--out",  kle, "--threads",          "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKinlink(args);
+  }
+
+  // Starts `kinlink hub --data DIR/hub --port 0 ARGS`; its stdout and
+  // stderr (the access log) go to files. Returns the port.
+  int StartHub(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {KINLINK_BINARY, "hub", "--data",    dir_ / "hub",
+                                     "--port",       "0",   "--threads", "2"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::string(*e).rfind("KINLINK_", 0) != 0) env.emplace_back(*e);
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "hub.out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "hub.err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> args_c;
+    for (std::string& a : argv) args_c.push_back(a.data());
+    args_c.push_back(nullptr);
+    std::vector<char*> env_c;
+    for (std::string& e : env) env_c.push_back(e.data());
+    env_c.push_back(nullptr);
+    const int rc =
+        posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args_c.data(), env_c.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return -1;
+    const std::string prefix = "Kinlink hub is serving on http://127.0.0.1:";
+    for (int i = 0; i < 600; ++i) {
+      const std::string out = ReadFile(dir_ / "hub.out");
+      const std::size_t at = out.find(prefix);
+      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+        return std::stoi(out.substr(at + prefix.size()));
+      }
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  }
+
+  // `kinlink hub node add NAME`; its key goes to DIR/NAME.apikey.
+  void AddNode(const std::string& name) {
+    RunResult r = RunKinlink({"hub", "node", "add", name, "--data", dir_ / "hub", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Json j = Json::parse(r.out);
+    const std::string key = j["api_key"];
+    EXPECT_EQ(key.size(), 68u);
+    WriteFile(dir_ / (name + ".apikey"), key + "\n");
+  }
+
+  RunResult Submit(const std::string& node, const std::string& kle) {
+    return RunKinlink({"hub", "submit", kle, "--hub", url_, "--api-key-file",
+                       dir_ / (node + ".apikey"), "--json"});
+  }
+
+  // `kinlink hub pairs` for a node: rows of own_ref, own_id, partner_node,
+  // partner_ref, probability, match_weight, cursor; `next` gets the cursor.
+  std::vector<std::vector<std::string>> Pairs(const std::string& node, const std::string& after,
+                                              const std::vector<std::string>& refs,
+                                              std::string* next) {
+    std::vector<std::string> args = {"hub",
+                                     "pairs",
+                                     "--hub",
+                                     url_,
+                                     "--api-key-file",
+                                     dir_ / (node + ".apikey"),
+                                     "--out",
+                                     dir_ / (node + ".pairs.csv"),
+                                     "--json"};
+    if (!after.empty()) {
+      args.push_back("--after");
+      args.push_back(after);
+    }
+    for (const std::string& r : refs) {
+      args.push_back("--refs");
+      args.push_back(r);
+    }
+    RunResult r = RunKinlink(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    Json j = Json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.out;
+    if (j.is_object()) {
+      *next = j.value("next", "");
+      EXPECT_EQ(j.value("unknown_refs", -1), 0);
+    }
+    std::vector<std::vector<std::string>> rows = ParseCsvFile(dir_ / (node + ".pairs.csv"));
+    EXPECT_FALSE(rows.empty());
+    if (!rows.empty()) {
+      EXPECT_EQ(rows[0],
+                (std::vector<std::string>{"own_ref", "own_id", "partner_node", "partner_ref",
+                                          "probability", "match_weight", "cursor"}));
+      rows.erase(rows.begin());
+    }
+    return rows;
+  }
+
+  // The pairs `kinlink pprl-link LEFT RIGHT` finds, as (left node:ref,
+  // right node:ref, probability rounded).
+  using Pair = std::tuple<std::string, std::string, std::string>;
+  std::set<Pair> Expected(const std::string& left_node, const std::string& left,
+                          const std::string& right_node, const std::string& right) {
+    RunResult r = RunKinlink({"pprl-link", left, right, "--out", dir_ / "expected.csv"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::set<Pair> out;
+    std::vector<std::vector<std::string>> rows = ParseCsvFile(dir_ / "expected.csv");
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      out.emplace(left_node + ":" + rows[i][0], right_node + ":" + rows[i][1],
+                  Fixed(std::stod(rows[i][2])));
+    }
+    return out;
+  }
+
+  // Joins what the nodes received on the pair reference, into the same
+  // shape as Expected (the uploader on the left). `received` maps node →
+  // its rows; `uploader_first` orders a pair's two sides.
+  std::set<Pair> Received(const std::map<std::string, std::vector<std::vector<std::string>>>& got,
+                          const std::map<std::string, int>& upload_order) {
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_ref;
+    std::map<std::string, std::string> prob;
+    for (const auto& [node, rows] : got) {
+      for (const auto& row : rows) {
+        by_ref[row[3]].emplace_back(node, row[0]);
+        prob[row[3]] = Fixed(std::stod(row[4]));
+      }
+    }
+    std::set<Pair> out;
+    for (auto& [ref, sides] : by_ref) {
+      EXPECT_EQ(sides.size(), 2u) << "pair " << ref << " reached " << sides.size() << " node(s)";
+      if (sides.size() != 2) continue;
+      // The later uploader is the left side (its upload was linked
+      // against the partner's records).
+      if (upload_order.at(sides[0].first) < upload_order.at(sides[1].first)) {
+        std::swap(sides[0], sides[1]);
+      }
+      out.emplace(sides[0].first + ":" + sides[0].second, sides[1].first + ":" + sides[1].second,
+                  prob[ref]);
+    }
+    return out;
+  }
+
+  void ExpectNoCanaries() {
+    // The scan finds them where they are (the nodes' CSVs).
+    EXPECT_THAT(FilesContaining(dir_.path(), "Zaphrinel"), Not(::testing::IsEmpty()));
+    EXPECT_GT(ReadFile(dir_ / "hub/hub.db").size() + ReadFile(dir_ / "hub/hub.db-wal").size(),
+              200'000u);
+    for (const char* word : kCanaryWords) {
+      EXPECT_THAT(FilesContaining(dir_ / "hub", word), ::testing::IsEmpty()) << word;
+      for (const char* log : {"hub.out", "hub.err"}) {
+        EXPECT_THAT(ReadFile(dir_ / log), Not(HasSubstr(word))) << log << " " << word;
+      }
+    }
+  }
+
+  TempDir dir_;
+  std::vector<std::vector<std::string>> rows_;
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+std::map<std::string, std::string> RefIds(const std::string& path) {
+  std::map<std::string, std::string> m;
+  std::vector<std::vector<std::string>> rows = ParseCsvFile(path);
+  for (std::size_t i = 1; i < rows.size(); ++i) m[rows[i][0]] = rows[i][1];
+  return m;
+}
+
+TEST_F(HubProcessTest, ThreeNodesGetExactlyTheirPairsAndTheHubHoldsNoName) {
+  // a: 0-199; b: 120-319 (shares 80 with a); c: 280-479 and 0-29 (40 with
+  // b, 30 with a); later c2: 480-559, 60-89 (a) and 200-219 (b). A canary
+  // in each node, one person held by both a and b.
+  WriteCsv(dir_ / "a.csv", {{0, 200}}, {kCanaryRows[0], kCanaryRows[3]});
+  WriteCsv(dir_ / "b.csv", {{120, 320}}, {kCanaryRows[1], kCanaryRows[3]});
+  WriteCsv(dir_ / "c.csv", {{280, 480}, {0, 30}}, {kCanaryRows[2]});
+  WriteCsv(dir_ / "c2.csv", {{480, 560}, {60, 90}, {200, 220}});
+  for (const char* n : {"a", "b", "c", "c2"}) {
+    RunResult e = Encode(dir_ / (std::string(n) + ".csv"), dir_ / (std::string(n) + ".kle"));
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+  }
+
+  const int port = StartHub();
+  ASSERT_GT(port, 0) << ReadFile(dir_ / "hub.err");
+  url_ = "http://127.0.0.1:" + std::to_string(port);
+  for (const char* n : {"a", "b", "c"}) AddNode(n);
+  RunResult listed = RunKinlink({"hub", "node", "list", "--data", dir_ / "hub", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(Json::parse(listed.out)["nodes"].size(), 3u);
+
+  // Uploads in order a, b, c: each is linked with the nodes before it.
+  std::map<std::string, int> order = {{"a", 0}, {"b", 1}, {"c", 2}};
+  std::set<Pair> expected;
+  const auto add = [&expected](const std::set<Pair>& s) { expected.insert(s.begin(), s.end()); };
+  RunResult up = Submit("a", dir_ / "a.kle");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(Json::parse(up.out)["pairs"], 0);
+  EXPECT_EQ(Json::parse(up.out)["records"], 202);
+  up = Submit("b", dir_ / "b.kle");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::set<Pair> ba = Expected("b", dir_ / "b.kle", "a", dir_ / "a.kle");
+  EXPECT_EQ(Json::parse(up.out)["pairs"], ba.size());
+  add(ba);
+  up = Submit("c", dir_ / "c.kle");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::set<Pair> ca = Expected("c", dir_ / "c.kle", "a", dir_ / "a.kle");
+  const std::set<Pair> cb = Expected("c", dir_ / "c.kle", "b", dir_ / "b.kle");
+  EXPECT_EQ(Json::parse(up.out)["pairs"], ca.size() + cb.size());
+  EXPECT_EQ(Json::parse(up.out)["partners"], 2);
+  add(ca);
+  add(cb);
+
+  std::map<std::string, std::vector<std::vector<std::string>>> got;
+  std::map<std::string, std::string> next;
+  const std::map<std::string, std::vector<std::string>> refs = {
+      {"a", {dir_ / "a.kle.refs.csv"}},
+      {"b", {dir_ / "b.kle.refs.csv"}},
+      {"c", {dir_ / "c.kle.refs.csv", dir_ / "c2.kle.refs.csv"}}};
+  for (const char* n : {"a", "b", "c"}) got[n] = Pairs(n, "0", refs.at(n), &next[n]);
+  // Each node received only pairs of its own records, as many as the
+  // pairs of pprl-link that involve it; joined on the pair reference they
+  // are exactly pprl-link's pairs, with its probabilities.
+  for (const auto& [node, rows] : got) {
+    std::size_t involving = 0;
+    for (const Pair& p : expected) {
+      if (std::get<0>(p).rfind(node + ":", 0) == 0 || std::get<1>(p).rfind(node + ":", 0) == 0) {
+        ++involving;
+      }
+    }
+    EXPECT_EQ(rows.size(), involving) << node;
+    const auto own = RefIds(refs.at(node)[0]);
+    for (const auto& row : rows) {
+      EXPECT_TRUE(own.count(row[0])) << node << " got a record that is not its own";
+      EXPECT_NE(row[2], node);
+      EXPECT_EQ(row[1], own.count(row[0]) ? own.at(row[0]) : "?");
+    }
+  }
+  EXPECT_EQ(Received(got, order), expected);
+
+  // The planted overlap is found: the shared ids, pair by pair.
+  std::map<std::string, std::set<std::string>> shared;  // "a-b" → ids both hold
+  std::map<std::string, std::string> pair_ids;          // pair ref → id at the first side
+  std::set<std::pair<std::string, std::string>> found;  // (nodes, id) when both sides agree
+  for (const auto& [node, rows] : got) {
+    for (const auto& row : rows) {
+      auto [it, fresh] = pair_ids.emplace(row[3], row[1]);
+      if (!fresh && it->second == row[1]) {
+        std::string nodes = std::min(node, row[2]) + "-" + std::max(node, row[2]);
+        found.emplace(nodes, row[1]);
+      }
+    }
+  }
+  auto count_found = [&found](const std::string& nodes) {
+    std::size_t n = 0;
+    for (const auto& f : found) n += f.first == nodes;
+    return n;
+  };
+  EXPECT_GE(count_found("a-b"), 78u);  // 80 shared rows + the shared canary
+  EXPECT_GE(count_found("b-c"), 38u);  // 40
+  EXPECT_GE(count_found("a-c"), 29u);  // 30
+  EXPECT_TRUE(found.count({"a-b", "K-CANARY-AB"}));
+
+  // Later, c uploads more records: every node gets only the new pairs.
+  up = Submit("c", dir_ / "c2.kle");
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::set<Pair> c2a = Expected("c", dir_ / "c2.kle", "a", dir_ / "a.kle");
+  const std::set<Pair> c2b = Expected("c", dir_ / "c2.kle", "b", dir_ / "b.kle");
+  EXPECT_EQ(Json::parse(up.out)["pairs"], c2a.size() + c2b.size());
+  EXPECT_GE(c2a.size(), 29u);
+  EXPECT_GE(c2b.size(), 19u);
+  std::set<Pair> fresh = c2a;
+  fresh.insert(c2b.begin(), c2b.end());
+  std::map<std::string, std::vector<std::vector<std::string>>> later;
+  std::map<std::string, std::string> later_next;
+  for (const char* n : {"a", "b", "c"}) later[n] = Pairs(n, next[n], refs.at(n), &later_next[n]);
+  EXPECT_EQ(later["a"].size(), c2a.size());
+  EXPECT_EQ(later["b"].size(), c2b.size());
+  EXPECT_EQ(later["c"].size(), c2a.size() + c2b.size());
+  EXPECT_EQ(Received(later, order), fresh);
+  // Asking with --after acknowledged the earlier pairs: without it, the
+  // hub starts from the node's delivery cursor.
+  std::string again_next;
+  EXPECT_EQ(Pairs("a", "", refs.at("a"), &again_next).size(), c2a.size());
+  EXPECT_EQ(again_next, later_next["a"]);
+
+  // Nothing the nodes hold in plaintext reached the hub: not in its
+  // database (and WAL), not in its output or access log.
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid_, &status, 0), pid_);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ExpectNoCanaries();
+  const std::string log = ReadFile(dir_ / "hub.err");
+  EXPECT_THAT(log, HasSubstr(R"("path":"/hub/v1/encodings","status":201)"));
+  EXPECT_THAT(log, HasSubstr(R"("path":"/hub/v1/pairs","status":200)"));
+  // No API key, record reference or cursor in the log.
+  EXPECT_THAT(log, Not(HasSubstr("klh_")));
+  EXPECT_THAT(log, Not(HasSubstr("after=")));
+  for (const auto& row : got["a"]) {
+    EXPECT_THAT(log, Not(HasSubstr(row[0])));
+    EXPECT_THAT(log, Not(HasSubstr(row[3])));
+  }
+  // No key file or API key in the hub's directory either.
+  const std::string link_key = ReadFile(dir_ / "link.key").substr(0, 64);
+  EXPECT_THAT(FilesContaining(dir_ / "hub", link_key), ::testing::IsEmpty());
+  for (const char* n : {"a", "b", "c"}) {
+    const std::string key = ReadFile(dir_ / (std::string(n) + ".apikey")).substr(4, 64);
+    EXPECT_THAT(FilesContaining(dir_ / "hub", key), ::testing::IsEmpty()) << n;
+  }
+}
+
+// A raw client of the hub, to assert statuses and messages.
+struct HubReply {
+  int status = -1;
+  Json body;
+  std::string message() const {
+    return body.is_object() && body.contains("error") ? body["error"].value("message", "") : "";
+  }
+};
+
+HubReply Upload(int port, const std::string& key, const std::string& bytes,
+                const std::string& type = "application/octet-stream") {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(60, 0);
+  httplib::Headers h;
+  if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
+  httplib::Result r = c.Post("/hub/v1/encodings", h, bytes, type.c_str());
+  HubReply out;
+  if (!r) return out;
+  out.status = r->status;
+  out.body = Json::parse(r->body, nullptr, false);
+  return out;
+}
+
+TEST_F(HubProcessTest, BadInputIsRefusedWithAClearError) {
+  WriteCsv(dir_ / "small.csv", {{0, 30}});
+  WriteCsv(dir_ / "more.csv", {{30, 60}});
+  WriteCsv(dir_ / "big.csv", {{60, 460}});
+  ASSERT_EQ(Encode(dir_ / "small.csv", dir_ / "small.kle").exit_code, 0);
+  ASSERT_EQ(Encode(dir_ / "more.csv", dir_ / "more.kle").exit_code, 0);
+  ASSERT_EQ(Encode(dir_ / "big.csv", dir_ / "big.kle").exit_code, 0);
+  ASSERT_EQ(Encode(dir_ / "more.csv", dir_ / "unfolded.kle", {"--xor-fold", "off"}).exit_code, 0);
+  ASSERT_EQ(RunKinlink({"linkage-key", "new", dir_ / "other.key"}).exit_code, 0);
+  ASSERT_EQ(RunKinlink({"encode", dir_ / "more.csv", "--linkage-key-file", dir_ / "other.key",
+                        "--out", dir_ / "otherkey.kle"})
+                .exit_code,
+            0);
+  const std::string big = ReadFile(dir_ / "big.kle");
+  const std::string small = ReadFile(dir_ / "small.kle");
+  ASSERT_GT(big.size(), 100000u);
+  ASSERT_LT(ReadFile(dir_ / "more.kle").size(), 100000u);
+
+  const int port = StartHub({"--max-upload", "100000"});
+  ASSERT_GT(port, 0) << ReadFile(dir_ / "hub.err");
+  url_ = "http://127.0.0.1:" + std::to_string(port);
+  for (const char* n : {"a", "b", "gone"}) AddNode(n);
+  const std::string a = ReadFile(dir_ / "a.apikey").substr(0, 68);
+  const std::string gone = ReadFile(dir_ / "gone.apikey").substr(0, 68);
+  RunResult first = Submit("a", dir_ / "small.kle");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  // Another schema.
+  HubReply r = Upload(port, a, ReadFile(dir_ / "unfolded.kle"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(r.message(), HasSubstr("schema mismatch: encoding schemas differ: xor_fold is on in "
+                                     "the hub's pool but off in this upload"));
+  // Through the command: the same message, exit code 1.
+  RunResult cli = Submit("b", dir_ / "unfolded.kle");
+  EXPECT_EQ(cli.exit_code, 1);
+  EXPECT_THAT(cli.err, HasSubstr("refused by the hub: HTTP 409: schema mismatch"));
+  // A truncated file; a file that is not one.
+  const std::string more = ReadFile(dir_ / "more.kle");
+  r = Upload(port, a, more.substr(0, more.size() - 40));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.message(), HasSubstr("the encodings file is refused: encodings file is truncated"));
+  r = Upload(port, a, "id,full_name\n1,x\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.message(), HasSubstr("not a Kinlink encodings (.kle) file"));
+  // A wrong linkage key (the key-check value differs).
+  r = Upload(port, a, ReadFile(dir_ / "otherkey.kle"));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(r.message(), HasSubstr("wrong linkage key"));
+  // The same records again.
+  r = Upload(port, a, small);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(r.message(), HasSubstr("repeats records the node uploaded before"));
+  // Not sent as a file.
+  r = Upload(port, a, more, "text/csv");
+  EXPECT_EQ(r.status, 415);
+  // Over the upload limit: 413 before the body is read.
+  r = Upload(port, a, big);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(r.message(), HasSubstr("100000"));
+
+  // Unknown, malformed, missing and revoked keys: 401, one message.
+  RunResult revoked = RunKinlink({"hub", "node", "revoke", "gone", "--data", dir_ / "hub"});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  for (const std::string& key : {gone, std::string("klh_") + std::string(64, '0'),
+                                 std::string("not-a-key"), std::string()}) {
+    r = Upload(port, key, more);
+    EXPECT_EQ(r.status, 401) << key;
+    EXPECT_EQ(r.message(), "unknown or revoked API key") << key;
+    httplib::Client c("127.0.0.1", port);
+    httplib::Headers h;
+    if (!key.empty()) h.emplace("Authorization", "Bearer " + key);
+    httplib::Result g = c.Get("/hub/v1/pairs?after=0", h);
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->status, 401);
+    EXPECT_EQ(Json::parse(g->body)["error"]["message"], "unknown or revoked API key");
+    EXPECT_EQ(g->get_header_value("WWW-Authenticate"), "Bearer");
+  }
+  cli = Submit("gone", dir_ / "more.kle");
+  EXPECT_EQ(cli.exit_code, 1);
+  EXPECT_THAT(cli.err, HasSubstr("HTTP 401: unknown or revoked API key"));
+  // A bad cursor.
+  httplib::Client c("127.0.0.1", port);
+  httplib::Result g = c.Get("/hub/v1/pairs?after=-1", {{"Authorization", "Bearer " + a}});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->status, 400);
+  // Nothing refused was stored: b still links with a's 30 records only.
+  RunResult ok = Submit("b", dir_ / "more.kle");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(Json::parse(ok.out)["partner_records"], 30);
+}
+
+}  // namespace
+}  // namespace kinlink::testing
