@@ -527,9 +527,13 @@ TEST_F(HubProcessTest, BadInputIsRefusedWithAClearError) {
   EXPECT_THAT(cli.err, HasSubstr("HTTP 401: unknown or revoked API key"));
   // A bad cursor.
   httplib::Client c("127.0.0.1", port);
-  httplib::Result g = c.Get("/hub/v1/pairs?after=-1", {{"Authorization", "Bearer " + a}});
-  ASSERT_TRUE(g);
-  EXPECT_EQ(g->status, 400);
+  for (const char* query :
+       {"after=-1", "after=99999999999999999999", "after=1x", "limit=0", "limit=10001", "name=x"}) {
+    httplib::Result g =
+        c.Get(std::string("/hub/v1/pairs?") + query, {{"Authorization", "Bearer " + a}});
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->status, 400) << query;
+  }
   // Nothing refused was stored: b still links with a's 30 records only.
   RunResult ok = Submit("b", dir_ / "more.kle");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;

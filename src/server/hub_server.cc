@@ -78,7 +78,8 @@ void WriteUnauthenticated(httplib::Response& res) {
 
 // A decimal in 0..max, nothing else.
 std::optional<std::int64_t> ParseCount(const std::string& text, std::int64_t max) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
+  // At most 18 digits: the value cannot overflow.
+  if (text.empty() || text.size() > 18) return std::nullopt;
   std::int64_t v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
