@@ -275,6 +275,19 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
 void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeature* out) {
   *out = TextFeature{};
   if (value.empty()) return;
+  std::string cache_key;
+  if (field != kAddress) {
+    cache_key.reserve(value.size() + salt_.size() + 2);
+    cache_key += static_cast<char>('0' + field);
+    cache_key += salt_;
+    cache_key += '\0';
+    cache_key += value;
+    if (auto it = text_cache_.find(cache_key); it != text_cache_.end()) {
+      *out = it->second;
+      return;
+    }
+    if (text_cache_.size() >= kMaxCacheEntries) text_cache_.clear();
+  }
   const std::string& latin = LatinOf(value);
   if (latin.empty()) return;
   out->present = true;
@@ -295,6 +308,7 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
       out->bloom_ones = static_cast<std::uint32_t>(out->bloom.PopCount());
     }
   }
+  if (!cache_key.empty()) text_cache_.emplace(std::move(cache_key), *out);
 }
 
 void FeatureExtractor::AddToRecordBloom(std::string_view value, int field,

@@ -170,6 +170,9 @@ class FeatureExtractor {
   std::unique_ptr<text::Transliterator> translit_;
   std::unordered_map<std::string, std::string> latin_cache_;
   std::unordered_map<std::string, NameFeature> name_cache_;
+  // Place values repeat (towns, postcodes, regions); addresses do not and
+  // are not cached. Key: field, salt and value.
+  std::unordered_map<std::string, TextFeature> text_cache_;
   std::unique_ptr<Encoders> encoders_;
   crypto::SecretBytes date_key_;
   std::string salt_;  // the current record's salt (hardening.salt)

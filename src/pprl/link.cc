@@ -81,6 +81,8 @@ std::vector<KlePair> TopK(std::vector<KlePair> pairs, int k) {
 
 }  // namespace
 
+double DefaultDice(const Schema& schema) { return schema.hardening.xor_fold ? 0.60 : 0.70; }
+
 std::vector<KlePair> OneToOne(std::vector<KlePair> pairs) {
   std::sort(pairs.begin(), pairs.end(), [](const KlePair& x, const KlePair& y) {
     if (x.score != y.score) return x.score > y.score;
@@ -113,13 +115,14 @@ Result<LinkKleResult> LinkKle(KleFile left, KleFile right, const LinkKleOptions&
   stats.right_records = right.size();
   const int workers = Workers(options.threads);
   const bool fs = options.mode == LinkMode::kFellegiSunter;
-  const double threshold = options.threshold >= 0 ? options.threshold : (fs ? 0.99 : 0.70);
+  const double default_dice = DefaultDice(left.schema);
+  const double threshold = options.threshold >= 0 ? options.threshold : (fs ? 0.99 : default_dice);
+  const double candidate_dice = options.candidate_dice >= 0 ? options.candidate_dice : default_dice;
 
   // Candidates by record-filter Dice. Dice mode: every pair over the
   // threshold (or, with top-k, over the candidate floor) is one.
   const double dice_floor =
-      fs ? options.candidate_dice
-         : (options.top_k > 0 ? std::min(threshold, options.candidate_dice) : threshold);
+      fs ? candidate_dice : (options.top_k > 0 ? std::min(threshold, candidate_dice) : threshold);
   KL_ASSIGN_OR_RETURN(DiceCandidates dice,
                       FindDiceCandidates(left.record_filters, right.record_filters, dice_floor,
                                          fs ? options.candidate_top : 0, workers));

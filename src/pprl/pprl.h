@@ -78,17 +78,24 @@ std::string RefHex(const RecordRef& ref);
 
 enum class LinkMode : std::uint8_t { kFellegiSunter, kDice };
 
+// The default Dice threshold (dice mode) and candidate floor (fs mode) of
+// a schema: folded filters score true pairs lower (two set positions that
+// land on one output bit cancel), so their default is lower. Measured on
+// FEBRL4 (docs/pprl.md).
+double DefaultDice(const Schema& schema);
+
 struct LinkKleOptions {
   LinkMode mode = LinkMode::kFellegiSunter;
   // Pairs scoring at or above this are reported: the match probability
   // (fs; default 0.99, as `kinlink link`) or the record-filter Dice
-  // (dice; default 0.70). Negative: the mode's default.
+  // (dice; default kDefaultDice). Negative: the mode's default.
   double threshold = -1;
   int top_k = 0;            // the K best per left record instead (fs: as link)
   bool one_to_one = false;  // then greedy 1:1 assignment, best score first
   // Record-filter Dice from which a pair is a candidate besides the
   // blocking keys (fs), and how many such candidates per left record.
-  double candidate_dice = 0.70;
+  // Negative: kDefaultDice.
+  double candidate_dice = -1;
   int candidate_top = 5;
   linkage::LinkOptions link;  // blocking cap, thresholds, EM (fs)
   int threads = 0;
