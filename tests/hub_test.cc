@@ -11,6 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -136,12 +139,14 @@ class HubProcessTest : public ::testing::Test {
         posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args_c.data(), env_c.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) return -1;
-    const std::string prefix = "Kinlink hub is serving on http://127.0.0.1:";
+    const std::string prefix = "Kinlink hub is serving on ";
     for (int i = 0; i < 600; ++i) {
       const std::string out = ReadFile(dir_ / "hub.out");
       const std::size_t at = out.find(prefix);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        return std::stoi(out.substr(at + prefix.size()));
+      const std::size_t end = at == std::string::npos ? at : out.find('\n', at);
+      if (end != std::string::npos) {
+        url_ = out.substr(at + prefix.size(), end - at - prefix.size());
+        return std::stoi(url_.substr(url_.rfind(':') + 1));
       }
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -294,7 +299,7 @@ TEST_F(HubProcessTest, ThreeNodesGetExactlyTheirPairsAndTheHubHoldsNoName) {
 
   const int port = StartHub();
   ASSERT_GT(port, 0) << ReadFile(dir_ / "hub.err");
-  url_ = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(url_, "http://127.0.0.1:" + std::to_string(port));
   for (const char* n : {"a", "b", "c"}) AddNode(n);
   RunResult listed = RunKinlink({"hub", "node", "list", "--data", dir_ / "hub", "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
@@ -465,7 +470,6 @@ TEST_F(HubProcessTest, BadInputIsRefusedWithAClearError) {
 
   const int port = StartHub({"--max-upload", "100000"});
   ASSERT_GT(port, 0) << ReadFile(dir_ / "hub.err");
-  url_ = "http://127.0.0.1:" + std::to_string(port);
   for (const char* n : {"a", "b", "gone"}) AddNode(n);
   const std::string a = ReadFile(dir_ / "a.apikey").substr(0, 68);
   const std::string gone = ReadFile(dir_ / "gone.apikey").substr(0, 68);
@@ -538,6 +542,61 @@ TEST_F(HubProcessTest, BadInputIsRefusedWithAClearError) {
   RunResult ok = Submit("b", dir_ / "more.kle");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(Json::parse(ok.out)["partner_records"], 30);
+}
+
+void WriteSelfSignedCert(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  ASSERT_GT(X509_sign(cert, key, EVP_sha256()), 0);
+  FILE* f = std::fopen(cert_path.c_str(), "w");
+  PEM_write_X509(f, cert);
+  std::fclose(f);
+  f = std::fopen(key_path.c_str(), "w");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+// Over TLS, a node trusts the hub's certificate through --ca-cert; without
+// it the upload fails before any byte of the file is sent.
+TEST_F(HubProcessTest, NodesReachATlsHubThroughTheirCaCertificate) {
+  WriteSelfSignedCert(dir_ / "cert.pem", dir_ / "key.pem");
+  WriteCsv(dir_ / "a.csv", {{0, 40}});
+  WriteCsv(dir_ / "b.csv", {{20, 60}});
+  ASSERT_EQ(Encode(dir_ / "a.csv", dir_ / "a.kle").exit_code, 0);
+  ASSERT_EQ(Encode(dir_ / "b.csv", dir_ / "b.kle").exit_code, 0);
+  const int port = StartHub({"--tls-cert", dir_ / "cert.pem", "--tls-key", dir_ / "key.pem"});
+  ASSERT_GT(port, 0) << ReadFile(dir_ / "hub.err");
+  EXPECT_EQ(url_, "https://127.0.0.1:" + std::to_string(port));
+  AddNode("a");
+  AddNode("b");
+  RunResult untrusted = Submit("a", dir_ / "a.kle");
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_THAT(untrusted.err, HasSubstr("cannot reach the hub"));
+  for (const char* n : {"a", "b"}) {
+    RunResult r = RunKinlink({"hub", "submit", dir_ / (std::string(n) + ".kle"), "--hub", url_,
+                              "--api-key-file", dir_ / (std::string(n) + ".apikey"), "--ca-cert",
+                              dir_ / "cert.pem", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  RunResult pairs = RunKinlink({"hub", "pairs", "--hub", url_, "--api-key-file", dir_ / "a.apikey",
+                                "--ca-cert", dir_ / "cert.pem", "--refs", dir_ / "a.kle.refs.csv",
+                                "--out", dir_ / "a.pairs.csv"});
+  ASSERT_EQ(pairs.exit_code, 0) << pairs.err;
+  std::set<std::string> ids;
+  for (const auto& row : ParseCsvFile(dir_ / "a.pairs.csv")) ids.insert(row[1]);
+  ids.erase("own_id");
+  EXPECT_GE(ids.size(), 20u);  // the 20 records both hold
 }
 
 }  // namespace
