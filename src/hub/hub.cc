@@ -170,7 +170,7 @@ Result<pprl::KleFile> ReadKleBytes(std::string_view bytes) {
   return pprl::ReadKle(in);
 }
 
-Result<pprl::Schema> ReadSchemaFile(const std::string& path) {
+Result<PoolSpec> ReadPoolFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError(path + ": cannot open");
   std::ostringstream text;
@@ -179,11 +179,11 @@ Result<pprl::Schema> ReadSchemaFile(const std::string& path) {
   if (bytes.compare(0, pprl::kKleMagic.size(), pprl::kKleMagic) == 0) {
     Result<pprl::KleFile> file = ReadKleBytes(bytes);
     if (!file.ok()) return file.status().WithContext(path);
-    return file->schema;
+    return PoolSpec{file->schema, file->key_check};
   }
   Result<pprl::Schema> schema = pprl::Schema::FromText(bytes);
   if (!schema.ok()) return schema.status().WithContext(path);
-  return schema;
+  return PoolSpec{*schema, std::nullopt};
 }
 
 struct Hub::Impl {
@@ -325,6 +325,18 @@ Result<std::unique_ptr<Hub>> Hub::Open(const std::string& dir, HubOptions option
       made = FailedPreconditionError(
           "the hub's pool already has another schema than --schema (set by the first upload "
           "or an earlier --schema)");
+    }
+  }
+  if (made.ok() && impl->options.key_check) {
+    Result<std::optional<std::string>> pool = impl->Meta("key_check");
+    if (!pool.ok()) {
+      made = pool.status();
+    } else if (!*pool) {
+      made = impl->SetMeta("key_check", *impl->options.key_check);
+    } else if (**pool != *impl->options.key_check) {
+      made = FailedPreconditionError(
+          "the hub's pool already has another linkage key's key-check value than the --schema "
+          "file (set by the first upload or an earlier --schema)");
     }
   }
   if (!made.ok()) {

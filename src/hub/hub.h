@@ -66,10 +66,13 @@ struct HubOptions {
   // Candidate generation and scoring (as `kinlink pprl-link`; mode, top_k
   // and one_to_one are ignored: every pair at or above the threshold).
   pprl::LinkKleOptions link;
-  // The pool's schema, when the operator sets it (kinlink hub --schema);
-  // otherwise the first upload sets it. FAILED_PRECONDITION at Open when
-  // the pool already has another.
+  // The pool's schema and key-check value, when the operator pins them
+  // (kinlink hub --schema FILE: a `.kle` file pins both, so that not even
+  // the first upload can bring another key); otherwise the first upload
+  // sets them. FAILED_PRECONDITION at Open when the pool already has
+  // others.
   std::optional<pprl::Schema> schema;
+  std::optional<std::string> key_check;
 };
 
 struct NodeInfo {
@@ -159,10 +162,15 @@ class Hub {
   std::unique_ptr<Impl> impl_;
 };
 
-// A schema from a file: a `.kle` file's (its records are not used), or the
-// "key=value" lines of pprl::Schema::ToText (as `kinlink pprl-info`
-// prints them). NOT_FOUND, INVALID_ARGUMENT.
-Result<pprl::Schema> ReadSchemaFile(const std::string& path);
+// What a pool file pins: a `.kle` file's schema and key-check value (its
+// records are not used), or the schema alone from the "key=value" lines of
+// pprl::Schema::ToText (as `kinlink pprl-info` prints them).
+struct PoolSpec {
+  pprl::Schema schema;
+  std::optional<std::string> key_check;
+};
+// NOT_FOUND, INVALID_ARGUMENT, DATA_LOSS (a damaged `.kle` file).
+Result<PoolSpec> ReadPoolFile(const std::string& path);
 
 // Parses a `.kle` file from memory (as pprl::ReadKle).
 Result<pprl::KleFile> ReadKleBytes(std::string_view bytes);

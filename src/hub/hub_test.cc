@@ -171,5 +171,44 @@ TEST_F(HubTest, UploadsLinkAcrossNodesOnlyAndRefuseIncomparableFiles) {
   EXPECT_EQ(uc->partner_records, 200u);
 }
 
+// A pool pinned by a `.kle` file refuses even a first upload made under
+// another linkage key; a hub cannot be reopened with another pin.
+TEST_F(HubTest, APinnedPoolRefusesAnotherKeyFromTheFirstUpload) {
+  crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  crypto::SecretBytes other = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  std::map<std::string, std::string> ids;
+  const std::string pin_path = dir_ + "/pin.kle";
+  std::ofstream(pin_path, std::ios::binary) << Encode(People(0, 5), key, &ids);
+  Result<PoolSpec> pin = ReadPoolFile(pin_path);
+  ASSERT_TRUE(pin.ok()) << pin.status().message();
+  ASSERT_TRUE(pin->key_check.has_value());
+  HubOptions options;
+  options.schema = pin->schema;
+  options.key_check = pin->key_check;
+  {
+    auto hub = Hub::Open(dir_ + "/hub", options);
+    ASSERT_TRUE(hub.ok()) << hub.status().message();
+    const auto a = (*hub)->AddNode("a", 1);
+    ASSERT_TRUE(a.ok());
+    Result<UploadResult> wrong =
+        (*hub)->AddEncodings(a->node.id, Encode(People(0, 20), other, &ids), 2);
+    EXPECT_EQ(wrong.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_THAT(wrong.status().message(), HasSubstr("wrong linkage key"));
+    EXPECT_TRUE((*hub)->AddEncodings(a->node.id, Encode(People(0, 20), key, &ids), 2).ok());
+  }
+  std::ofstream(pin_path, std::ios::binary) << Encode(People(0, 5), other, &ids);
+  Result<PoolSpec> other_pin = ReadPoolFile(pin_path);
+  ASSERT_TRUE(other_pin.ok());
+  options.key_check = other_pin->key_check;
+  auto again = Hub::Open(dir_ + "/hub", options);
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  // The schema's text lines pin the schema alone.
+  std::ofstream(dir_ + "/schema.txt") << pin->schema.ToText();
+  Result<PoolSpec> text = ReadPoolFile(dir_ + "/schema.txt");
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  EXPECT_TRUE(text->schema == pin->schema);
+  EXPECT_FALSE(text->key_check.has_value());
+}
+
 }  // namespace
 }  // namespace kinlink::hub

@@ -403,8 +403,8 @@ int Run(int argc, char** argv) {
   hub->add_option("--max-connections", o.max_connections, "Connections served at once (default 16)")
       ->check(CLI::Range(1, 1024));
   hub->add_option("--schema", o.schema_file,
-                  "The pool's schema: a .kle file's, or the key=value lines pprl-info prints "
-                  "(default: the first upload's)");
+                  "Pin the pool: a .kle file's schema and key-check value, or the key=value "
+                  "schema lines pprl-info prints (default: the first upload's)");
   hub->add_option("--threshold", o.pprl_threshold,
                   "Store pairs from this match probability (default 0.99, as pprl-link)")
       ->check(CLI::Range(0.0, 1.0));

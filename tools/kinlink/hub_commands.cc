@@ -126,9 +126,10 @@ int CmdHub(const Options& o) {
 
   hub::HubOptions options = HubOptionsFor(o);
   if (!o.schema_file.empty()) {
-    Result<pprl::Schema> schema = hub::ReadSchemaFile(o.schema_file);
-    if (!schema.ok()) return Fail(o, schema.status());
-    options.schema = *schema;
+    Result<hub::PoolSpec> pool = hub::ReadPoolFile(o.schema_file);
+    if (!pool.ok()) return Fail(o, pool.status());
+    options.schema = pool->schema;
+    options.key_check = pool->key_check;
   }
   Result<std::unique_ptr<hub::Hub>> h = OpenHub(o, std::move(options));
   if (!h.ok()) return Fail(o, h.status());
