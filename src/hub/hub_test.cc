@@ -210,5 +210,23 @@ TEST_F(HubTest, APinnedPoolRefusesAnotherKeyFromTheFirstUpload) {
   EXPECT_FALSE(text->key_check.has_value());
 }
 
+// Pools of a record or two still link (the model's estimation has little
+// to go on, but an upload is never refused for it).
+TEST_F(HubTest, TinyPoolsStillLink) {
+  auto hub = Hub::Open(dir_, {});
+  ASSERT_TRUE(hub.ok());
+  const auto a = (*hub)->AddNode("a", 1);
+  const auto b = (*hub)->AddNode("b", 1);
+  ASSERT_TRUE(a.ok() && b.ok());
+  crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  std::map<std::string, std::string> ids;
+  ASSERT_TRUE((*hub)->AddEncodings(a->node.id, Encode(People(0, 1), key, &ids), 2).ok());
+  Result<UploadResult> one = (*hub)->AddEncodings(b->node.id, Encode(People(0, 1), key, &ids), 3);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->partners, 1u);
+  Result<UploadResult> two = (*hub)->AddEncodings(b->node.id, Encode(People(1, 3), key, &ids), 4);
+  ASSERT_TRUE(two.ok()) << two.status().message();
+}
+
 }  // namespace
 }  // namespace kinlink::hub
