@@ -312,8 +312,9 @@ Result<KleFile> ReadKle(std::istream& in) {
                          std::to_string(kMaxKleRecords));
   }
   const std::size_t filter_bytes = file.schema.RecordFilterBytes();
-  // Reserve only what a sane file could hold, not what the count claims.
-  const std::size_t reserve = static_cast<std::size_t>(std::min<std::uint64_t>(count, 1 << 20));
+  // Reserve a little, not what the count claims (a short file may claim
+  // millions of records); the vectors grow as records are actually read.
+  const std::size_t reserve = static_cast<std::size_t>(std::min<std::uint64_t>(count, 1 << 14));
   file.refs.reserve(reserve);
   file.features.reserve(reserve);
   file.keys.reserve(reserve);
