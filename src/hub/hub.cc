@@ -68,9 +68,9 @@ CREATE INDEX IF NOT EXISTS pairs_by_a ON pairs(node_a, seq);
 CREATE INDEX IF NOT EXISTS pairs_by_b ON pairs(node_b, seq);
 )sql";
 
-Status SqlError(sqlite3* db, int rc, std::string_view what) {
+// The message names the operation, never a stored value.
+Status SqlError(int rc, std::string_view what) {
   std::string message = "hub database: " + std::string(what) + ": " + sqlite3_errstr(rc);
-  (void)db;
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -92,14 +92,12 @@ Status SqlError(sqlite3* db, int rc, std::string_view what) {
 // (SQLITE_TRANSIENT): statements here are few and short-lived.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
   ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   Status ok(std::string_view what) const {
-    return rc_ == SQLITE_OK ? OkStatus() : SqlError(db_, rc_, what);
+    return rc_ == SQLITE_OK ? OkStatus() : SqlError(rc_, what);
   }
   void Blob(int i, std::string_view v) {
     sqlite3_bind_blob(stmt_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
@@ -125,7 +123,6 @@ class Stmt {
   }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };
@@ -199,7 +196,7 @@ struct Hub::Impl {
 
   Status Exec(const char* sql, std::string_view what) {
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    return rc == SQLITE_OK ? OkStatus() : SqlError(db, rc, what);
+    return rc == SQLITE_OK ? OkStatus() : SqlError(rc, what);
   }
 
   // A meta value, or nullopt.
@@ -209,7 +206,7 @@ struct Hub::Impl {
     s.Text(1, key);
     const int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<std::string>();
-    if (rc != SQLITE_ROW) return SqlError(db, rc, "reading settings");
+    if (rc != SQLITE_ROW) return SqlError(rc, "reading settings");
     return std::optional<std::string>(s.ColBytes(0));
   }
 
@@ -219,7 +216,7 @@ struct Hub::Impl {
     s.Text(1, key);
     s.Blob(2, value);
     const int rc = s.Step();
-    return rc == SQLITE_DONE ? OkStatus() : SqlError(db, rc, "writing settings");
+    return rc == SQLITE_DONE ? OkStatus() : SqlError(rc, "writing settings");
   }
 
   std::string KeyHash(std::string_view api_key) const { return crypto::Mac(key_hash_key, api_key); }
@@ -233,7 +230,7 @@ struct Hub::Impl {
     s.Int(1, id);
     const int rc = s.Step();
     if (rc == SQLITE_DONE) return NotFoundError("no such node");
-    if (rc != SQLITE_ROW) return SqlError(db, rc, "reading nodes");
+    if (rc != SQLITE_ROW) return SqlError(rc, "reading nodes");
     return NodeInfo{s.ColInt(0), s.ColBytes(1), s.ColInt(2) != 0,
                     s.ColInt(3), s.ColInt(5),   s.ColInt(4)};
   }
@@ -248,7 +245,7 @@ struct Hub::Impl {
       s.Int(1, node_id);
       int rc;
       while ((rc = s.Step()) == SQLITE_ROW) blobs.push_back(s.ColBytes(0));
-      if (rc != SQLITE_DONE) return SqlError(db, rc, "reading uploads");
+      if (rc != SQLITE_DONE) return SqlError(rc, "reading uploads");
     }
     pprl::KleFile all;
     for (std::size_t i = 0; i < blobs.size(); ++i) {
@@ -290,7 +287,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const std::string& dir, HubOptions option
   impl->options = std::move(options);
   int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
-  if (rc != SQLITE_OK) return SqlError(impl->db, rc, "opening " + path);
+  if (rc != SQLITE_OK) return SqlError(rc, "opening " + path);
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, kBusyTimeoutMs);
   KL_RETURN_IF_ERROR(
@@ -373,7 +370,7 @@ Result<NewNode> Hub::AddNode(std::string_view name, std::int64_t now) {
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
       return AlreadyExistsError("a node named " + std::string(name) + " exists already");
     }
-    return SqlError(impl_->db, rc, "adding a node");
+    return SqlError(rc, "adding a node");
   }
   out.node.id = sqlite3_last_insert_rowid(impl_->db);
   out.node.name = std::string(name);
@@ -387,7 +384,7 @@ Status Hub::RevokeNode(std::string_view name) {
   KL_RETURN_IF_ERROR(s.ok("revoking a node"));
   s.Text(1, name);
   const int rc = s.Step();
-  if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "revoking a node");
+  if (rc != SQLITE_DONE) return SqlError(rc, "revoking a node");
   if (sqlite3_changes(impl_->db) == 0) return NotFoundError("no node named " + std::string(name));
   return OkStatus();
 }
@@ -405,7 +402,7 @@ Result<std::vector<NodeInfo>> Hub::ListNodes() {
     out.push_back(NodeInfo{s.ColInt(0), s.ColBytes(1), s.ColInt(2) != 0, s.ColInt(3), s.ColInt(5),
                            s.ColInt(4)});
   }
-  if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "listing nodes");
+  if (rc != SQLITE_DONE) return SqlError(rc, "listing nodes");
   return out;
 }
 
@@ -420,7 +417,7 @@ Result<NodeInfo> Hub::Authenticate(std::string_view api_key) {
   s.Blob(1, hash);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return UnauthenticatedError(std::string(kBadApiKeyMessage));
-  if (rc != SQLITE_ROW) return SqlError(impl_->db, rc, "reading nodes");
+  if (rc != SQLITE_ROW) return SqlError(rc, "reading nodes");
   const std::int64_t id = s.ColInt(0);
   return impl_->NodeById(id);
 }
@@ -491,7 +488,7 @@ Result<UploadResult> Hub::AddEncodings(std::int64_t node_id, std::string_view kl
         return AlreadyExistsError(
             "this upload repeats records the node uploaded before (encode only new records)");
       }
-      if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "reading references");
+      if (rc != SQLITE_DONE) return SqlError(rc, "reading references");
     }
     KL_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, [&]() -> Result<std::vector<NodeInfo>> {
       Stmt n(impl_->db,
@@ -507,7 +504,7 @@ Result<UploadResult> Hub::AddEncodings(std::int64_t node_id, std::string_view kl
         info.name = n.ColBytes(1);
         v.push_back(std::move(info));
       }
-      if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "reading nodes");
+      if (rc != SQLITE_DONE) return SqlError(rc, "reading nodes");
       return v;
     }());
     partners = std::move(all);
@@ -555,7 +552,7 @@ Result<UploadResult> Hub::AddEncodings(std::int64_t node_id, std::string_view kl
       s.Int(3, static_cast<std::int64_t>(file.size()));
       s.Blob(4, kle_bytes);
       const int rc = s.Step();
-      if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "storing an upload");
+      if (rc != SQLITE_DONE) return SqlError(rc, "storing an upload");
       result.upload_id = sqlite3_last_insert_rowid(impl_->db);
     }
     {
@@ -567,7 +564,7 @@ Result<UploadResult> Hub::AddEncodings(std::int64_t node_id, std::string_view kl
         s.Int(3, result.upload_id);
         const int rc = s.Step();
         s.Reset();
-        if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "storing references");
+        if (rc != SQLITE_DONE) return SqlError(rc, "storing references");
       }
     }
     Stmt s(impl_->db,
@@ -587,7 +584,7 @@ Result<UploadResult> Hub::AddEncodings(std::int64_t node_id, std::string_view kl
       s.Int(8, now);
       const int rc = s.Step();
       s.Reset();
-      if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "storing pairs");
+      if (rc != SQLITE_DONE) return SqlError(rc, "storing pairs");
     }
     result.pairs = found.size();
     return OkStatus();
@@ -617,7 +614,7 @@ Result<PairsPage> Hub::Pairs(std::int64_t node_id, std::optional<std::int64_t> a
     s.Int(1, *after);
     s.Int(2, node_id);
     const int rc = s.Step();
-    if (rc != SQLITE_DONE) return SqlError(impl_->db, rc, "moving the delivery cursor");
+    if (rc != SQLITE_DONE) return SqlError(rc, "moving the delivery cursor");
   }
   Stmt s(impl_->db,
          "SELECT p.seq, p.pair_ref, p.node_a, p.ref_a, p.ref_b, p.score, p.weight, "
@@ -649,7 +646,7 @@ Result<PairsPage> Hub::Pairs(std::int64_t node_id, std::optional<std::int64_t> a
     page.next = p.cursor;
     page.pairs.push_back(std::move(p));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(impl_->db, rc, "reading pairs");
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(rc, "reading pairs");
   return page;
 }
 
