@@ -17,8 +17,6 @@ namespace kinlink::pprl {
 
 namespace {
 
-constexpr std::size_t kChunkRecords = 1 << 15;
-
 double ProcessCpuSeconds() {
   timespec ts{};
   ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -49,6 +47,7 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
                                   std::vector<RefIndex>* refs) {
   const auto started = std::chrono::steady_clock::now();
   const double cpu_started = ProcessCpuSeconds();
+  const std::size_t chunk_records = std::max<std::size_t>(1, options.chunk_records);
   const std::size_t n = data.records.size();
   if (n == 0) return InvalidArgumentError("nothing to encode: the input has no usable records");
   if (n > kMaxKleRecords) {
@@ -88,30 +87,33 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
     linkage::BlockingKeyRow keys;
     match::BloomFilter filter;
   };
-  std::vector<Encoded> chunk(std::min(n, kChunkRecords));
-  linkage::Features features;
-  for (std::size_t begin = 0; begin < n; begin += kChunkRecords) {
-    const std::size_t end = std::min(n, begin + kChunkRecords);
-    const std::size_t len = end - begin;
-    auto work = [&](int w) {
+  // Two chunk buffers: the workers extract chunk c into one while this
+  // thread writes chunk c - 1 from the other, so writing (serial) overlaps
+  // extraction (parallel).
+  std::vector<Encoded> buffers[2];
+  buffers[0].resize(std::min(n, chunk_records));
+  buffers[1].resize(std::min(n, chunk_records));
+  auto extract = [&](std::size_t begin, std::vector<Encoded>* chunk) {
+    const std::size_t len = std::min(n, begin + chunk_records) - begin;
+    auto work = [&, begin, len, chunk](int w) {
       linkage::Features f;
       const std::size_t per = (len + static_cast<std::size_t>(workers) - 1) / workers;
       const std::size_t lo = std::min(len, per * static_cast<std::size_t>(w));
       const std::size_t hi = std::min(len, lo + per);
       for (std::size_t i = lo; i < hi; ++i) {
-        Encoded& e = chunk[i];
+        Encoded& e = (*chunk)[i];
         extractors[static_cast<std::size_t>(w)]->Extract(data.records[order[begin + i]], &f,
                                                          &e.keys, &e.filter);
         linkage::SerializeEncoded(f, &e.blob);
       }
     };
-    if (workers <= 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> threads;
-      for (int w = 0; w < workers; ++w) threads.emplace_back(work, w);
-      for (std::thread& t : threads) t.join();
-    }
+    std::vector<std::thread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (std::thread& t : threads) t.join();
+  };
+  auto write = [&](std::size_t begin, const std::vector<Encoded>& chunk) -> Status {
+    const std::size_t len = std::min(n, begin + chunk_records) - begin;
     for (std::size_t i = 0; i < len; ++i) {
       RefIndex ri;
       randombytes_buf(ri.ref.data(), ri.ref.size());
@@ -120,7 +122,17 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
           writer.AddSerialized(ri.ref, chunk[i].blob, chunk[i].keys, chunk[i].filter));
       if (refs != nullptr) refs->push_back(ri);
     }
-    if (options.progress) options.progress(end, n);
+    if (options.progress) options.progress(begin + len, n);
+    return OkStatus();
+  };
+  extract(0, &buffers[0]);
+  for (std::size_t begin = 0, c = 0; begin < n; begin += chunk_records, ++c) {
+    const std::size_t next = begin + chunk_records;
+    std::thread ahead;
+    if (next < n) ahead = std::thread(extract, next, &buffers[(c + 1) % 2]);
+    Status written = write(begin, buffers[c % 2]);
+    if (ahead.joinable()) ahead.join();
+    KL_RETURN_IF_ERROR(written);
   }
   KL_RETURN_IF_ERROR(writer.Finish());
   EncodeStats stats;

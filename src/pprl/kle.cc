@@ -128,7 +128,9 @@ Result<Schema> Schema::FromText(std::string_view text) {
   }
   s.hardening.xor_fold = fold == "on";
   s.name_variants = ValueOf(lines, "name_variants");
-  if (s.name_variants.size() > 80) return InvalidArgumentError("schema: name_variants too long");
+  if (s.name_variants.size() > kMaxNameVariantsIdBytes) {
+    return InvalidArgumentError("schema: name_variants too long");
+  }
   // Everything else must be exactly what this build writes.
   KL_ASSIGN_OR_RETURN(Lines expected, SplitLines(s.ToText()));
   for (std::size_t i = 0; i < std::max(lines.size(), expected.size()); ++i) {

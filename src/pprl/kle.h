@@ -55,6 +55,8 @@ inline constexpr std::size_t kKleTrailerBytes = 32;
 inline constexpr std::uint64_t kMaxKleRecords = 50'000'000;
 inline constexpr std::size_t kMaxSchemaBytes = 4096;
 inline constexpr std::size_t kMaxFeatureBytes = 16384;
+// The schema's name_variants value ("none" or "blake2b:" + 32 hex digits).
+inline constexpr std::size_t kMaxNameVariantsIdBytes = 80;
 inline constexpr std::string_view kKeyCheckLabel = "kinlink.pprl.key-check.v1";
 
 // What both sides of a comparison must share besides the key. Serialised

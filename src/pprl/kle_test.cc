@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "pprl/pprl.h"
@@ -79,6 +80,40 @@ TEST(KleTest, RoundTripKeepsEverything) {
   ASSERT_TRUE(WriteKle(*f, again).ok());
   EXPECT_EQ(again.str(), e.bytes);
   EXPECT_TRUE(CheckKey(*f, key).ok());
+}
+
+TEST(KleTest, ManyChunksKeepEveryRecordOnce) {
+  linkage::Dataset d;
+  for (int i = 0; i < 1000; ++i) {
+    record::Record r;
+    r.Set(record::Field::kGivenName, "Given" + std::to_string(i % 37));
+    r.Set(record::Field::kFamilyName, "Family" + std::to_string(i));
+    r.Set(record::Field::kBirthDate, std::to_string(1950 + i % 50) + "-01-01");
+    d.ids.push_back("id" + std::to_string(i));
+    d.records.push_back(std::move(r));
+  }
+  const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{97}, std::size_t{1000}}) {
+    EncodeOptions eo;
+    eo.threads = 3;
+    eo.chunk_records = chunk;
+    std::vector<std::uint64_t> progress;
+    eo.progress = [&](std::uint64_t done, std::uint64_t) { progress.push_back(done); };
+    std::ostringstream out;
+    std::vector<RefIndex> refs;
+    Result<EncodeStats> s = EncodeDataset(d, key, eo, out, &refs);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_EQ(refs.size(), 1000u);
+    std::vector<int> seen(1000, 0);
+    for (const RefIndex& r : refs) ++seen[r.index];
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 1000);
+    ASSERT_FALSE(progress.empty());
+    EXPECT_EQ(progress.back(), 1000u);
+    Result<KleFile> f = Parse(out.str());
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    ASSERT_EQ(f->size(), 1000u);
+    for (std::size_t i = 0; i < refs.size(); ++i) EXPECT_EQ(f->refs[i], refs[i].ref);
+  }
 }
 
 TEST(KleTest, SchemaTextRoundTrips) {

@@ -44,6 +44,8 @@ struct EncodeOptions {
   // The name-variant table the schema names (not owned; may be null).
   const text::NameVariants* variants = nullptr;
   int threads = 0;  // 0: one per hardware thread (at most 64)
+  // Records extracted per step (while the previous step is written).
+  std::size_t chunk_records = 1 << 15;
   // Called with the records done and the total, for progress bars.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
