@@ -84,23 +84,6 @@ constexpr std::size_t kMaxCodeBytes = 64;  // enum names: roles, states, reasons
 
 // ---- Helpers.
 
-void WriteJson(httplib::Response& res, int status, const Json& body) {
-  res.status = status;
-  res.set_content(Dump(body), "application/json; charset=utf-8");
-}
-
-void WriteStatus(httplib::Response& res, const Status& status) {
-  const int http = HttpStatusFor(status.code());
-  if (http >= 500) {
-    // The message of an internal failure stays out of the response; the
-    // code goes to the access log.
-    CurrentRequest().error = std::string(StatusCodeName(status.code()));
-    WriteError(res, http, status.code(), "internal error");
-    return;
-  }
-  WriteError(res, http, status.code(), status.message());
-}
-
 std::string Cookie(std::string_view value, bool tls, bool clear) {
   std::string c = std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/";
   if (clear) c += "; Max-Age=0";
@@ -963,6 +946,23 @@ void WriteError(httplib::Response& res, int http_status, StatusCode code,
                 const std::string& message) {
   WriteJson(res, http_status,
             Json{{"error", {{"code", std::string(StatusCodeName(code))}, {"message", message}}}});
+}
+
+void WriteJson(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(Dump(body), "application/json; charset=utf-8");
+}
+
+void WriteStatus(httplib::Response& res, const Status& status) {
+  const int http = HttpStatusFor(status.code());
+  if (http >= 500) {
+    // The message of an internal failure stays out of the response; the
+    // code goes to the access log.
+    CurrentRequest().error = std::string(StatusCodeName(status.code()));
+    WriteError(res, http, status.code(), "internal error");
+    return;
+  }
+  WriteError(res, http, status.code(), status.message());
 }
 
 void ApiDeleter::operator()(Api* api) const { delete api; }

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "server/internal/json_body.h"
 
 namespace kinlink::engine {
 class Node;
@@ -62,6 +63,11 @@ ApiHandle RegisterRoutes(httplib::Server& http, const ApiConfig& config);
 // Writes {"error":{"code":NAME,"message":MESSAGE}} with `http_status`.
 void WriteError(httplib::Response& res, int http_status, StatusCode code,
                 const std::string& message);
+// A JSON body with `status`.
+void WriteJson(httplib::Response& res, int status, const Json& body);
+// A Status as a response (HttpStatusFor); an internal failure's message
+// stays out of it, its code goes to the access log.
+void WriteStatus(httplib::Response& res, const Status& status);
 
 }  // namespace kinlink::server::internal
 
