@@ -2,13 +2,18 @@
 #ifndef KINLINK_TOOLS_KINLINK_COMMANDS_H_
 #define KINLINK_TOOLS_KINLINK_COMMANDS_H_
 
+#include <signal.h>
+
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "server/server.h"
 
 namespace kinlink::engine {
 class KeySource;
@@ -147,12 +152,12 @@ int CmdVersion(const Options& o);
 int CmdGenerate(const Options& o);
 int CmdLink(const Options& o);
 int CmdDedupe(const Options& o);
-int CmdSearch(const Options& o);   // registry_commands.cc
-int CmdMatches(const Options& o);  // registry_commands.cc
-int CmdServe(const Options& o);     // server_commands.cc
-int CmdUserAdd(const Options& o);   // server_commands.cc
-int CmdUserList(const Options& o);  // server_commands.cc
-int CmdRetentionRun(const Options& o);  // server_commands.cc
+int CmdSearch(const Options& o);         // registry_commands.cc
+int CmdMatches(const Options& o);        // registry_commands.cc
+int CmdServe(const Options& o);          // server_commands.cc
+int CmdUserAdd(const Options& o);        // server_commands.cc
+int CmdUserList(const Options& o);       // server_commands.cc
+int CmdRetentionRun(const Options& o);   // server_commands.cc
 int CmdLinkageKeyNew(const Options& o);  // pprl_commands.cc
 int CmdEncode(const Options& o);         // pprl_commands.cc
 int CmdPprlLink(const Options& o);       // pprl_commands.cc
@@ -163,6 +168,17 @@ int CmdHubNodeRevoke(const Options& o);  // hub_commands.cc
 int CmdHubNodeList(const Options& o);    // hub_commands.cc
 int CmdHubSubmit(const Options& o);      // hub_commands.cc
 int CmdHubPairs(const Options& o);       // hub_commands.cc
+
+// What `serve` and `hub` share (server_commands.cc): the transport flags
+// (--listen, --port, TLS, limits, timeouts) as server options, and running
+// a started server until SIGINT or SIGTERM. Call BlockStopSignals before
+// any thread starts, so that no thread is interrupted.
+server::ServerOptions ServerOptionsFromFlags(const Options& o);
+sigset_t BlockStopSignals();
+// Prints "<what> is serving on URL" (or {"url","port"} with --json), waits
+// for a stop signal, then calls `stop`.
+int ServeUntilStopped(const Options& o, std::string_view what, const std::string& url, int port,
+                      const sigset_t& stop_signals, const std::function<void()>& stop);
 
 }  // namespace kinlink::cli
 

@@ -103,26 +103,10 @@ std::string Fixed(double v, int digits) {
 
 int CmdHub(const Options& o) {
   if (o.data.empty()) return Usage("give the hub's directory with --data DIR");
-  server::ServerOptions so;
-  so.bind_address = o.listen;
-  so.port = o.port;
-  so.tls_cert_path = o.tls_cert;
-  so.tls_key_path = o.tls_key;
-  so.allow_remote = o.allow_remote;
-  so.max_upload_bytes =
-      o.max_upload > 0 ? static_cast<std::size_t>(o.max_upload) : server::kDefaultHubMaxUploadBytes;
-  if (o.max_header > 0) so.max_header_bytes = static_cast<std::size_t>(o.max_header);
-  if (o.read_timeout > 0) so.read_timeout_s = o.read_timeout;
-  if (o.write_timeout > 0) so.write_timeout_s = o.write_timeout;
-  if (o.idle_timeout > 0) so.idle_timeout_s = o.idle_timeout;
-  if (o.max_connections > 0) so.max_connections = o.max_connections;
+  server::ServerOptions so = ServerOptionsFromFlags(o);
+  if (o.max_upload <= 0) so.max_upload_bytes = server::kDefaultHubMaxUploadBytes;
   if (Status valid = server::ValidateServerOptions(so); !valid.ok()) return Usage(valid.message());
-
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = BlockStopSignals();
 
   hub::HubOptions options = HubOptionsFor(o);
   if (!o.schema_file.empty()) {
@@ -136,18 +120,8 @@ int CmdHub(const Options& o) {
   Result<std::unique_ptr<server::HubServer>> srv = server::HubServer::Create(**h, so);
   if (!srv.ok()) return Fail(o, srv.status());
   if (Status started = (*srv)->Start(); !started.ok()) return Fail(o, started);
-  if (o.json) {
-    std::cout << json{{"url", (*srv)->url()}, {"port", (*srv)->port()}}.dump() << std::endl;
-  } else {
-    std::printf("Kinlink hub is serving on %s\n", (*srv)->url().c_str());
-    std::fflush(stdout);
-  }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  std::fprintf(stderr, "kinlink: %s received; finishing requests in flight and stopping\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM");
-  (*srv)->Stop();
-  return kExitOk;
+  return ServeUntilStopped(o, "Kinlink hub", (*srv)->url(), (*srv)->port(), stop_signals,
+                           [&srv] { (*srv)->Stop(); });
 }
 
 int CmdHubNodeAdd(const Options& o) {

@@ -27,8 +27,7 @@ using json = nlohmann::ordered_json;
 
 std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-Result<std::unique_ptr<engine::Node>> OpenNode(const Options& o,
-                                               engine::NodeOptions options) {
+Result<std::unique_ptr<engine::Node>> OpenNode(const Options& o, engine::NodeOptions options) {
   KL_ASSIGN_OR_RETURN(engine::KeySource key, OpenKey(o));
   Result<std::unique_ptr<engine::Node>> node = engine::Node::Open(o.data, key, options);
   if (!node.ok() && node.status().code() == StatusCode::kUnauthenticated) {
@@ -60,7 +59,7 @@ Result<crypto::SecretBytes> NewPassword(const std::string& user) {
 
 }  // namespace
 
-int CmdServe(const Options& o) {
+server::ServerOptions ServerOptionsFromFlags(const Options& o) {
   server::ServerOptions so;
   so.bind_address = o.listen;
   so.port = o.port;
@@ -74,17 +73,42 @@ int CmdServe(const Options& o) {
   if (o.write_timeout > 0) so.write_timeout_s = o.write_timeout;
   if (o.idle_timeout > 0) so.idle_timeout_s = o.idle_timeout;
   if (o.max_connections > 0) so.max_connections = o.max_connections;
-  // Checked before the registry is opened: a bad flag should not cost a
-  // passphrase prompt.
-  if (Status valid = server::ValidateServerOptions(so); !valid.ok()) return Usage(valid.message());
+  return so;
+}
 
-  // SIGINT and SIGTERM are taken by sigwait below; every thread started
-  // from here on inherits the blocked mask, so none of them is interrupted.
+sigset_t BlockStopSignals() {
+  // SIGINT and SIGTERM are taken by sigwait in ServeUntilStopped; every
+  // thread started from here on inherits the blocked mask.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
+
+int ServeUntilStopped(const Options& o, std::string_view what, const std::string& url, int port,
+                      const sigset_t& stop_signals, const std::function<void()>& stop) {
+  if (o.json) {
+    std::cout << json{{"url", url}, {"port", port}}.dump() << std::endl;
+  } else {
+    std::printf("%.*s is serving on %s\n", static_cast<int>(what.size()), what.data(), url.c_str());
+    std::fflush(stdout);
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "kinlink: %s received; finishing requests in flight and stopping\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop();
+  return kExitOk;
+}
+
+int CmdServe(const Options& o) {
+  server::ServerOptions so = ServerOptionsFromFlags(o);
+  // Checked before the registry is opened: a bad flag should not cost a
+  // passphrase prompt.
+  if (Status valid = server::ValidateServerOptions(so); !valid.ok()) return Usage(valid.message());
+  const sigset_t stop_signals = BlockStopSignals();
 
   engine::NodeOptions node_options;
   if (o.session_idle > 0) node_options.idle_timeout_s = o.session_idle;
@@ -93,19 +117,8 @@ int CmdServe(const Options& o) {
   Result<std::unique_ptr<server::Server>> srv = server::Server::Create(**node, so);
   if (!srv.ok()) return Fail(o, srv.status());
   if (Status started = (*srv)->Start(); !started.ok()) return Fail(o, started);
-
-  if (o.json) {
-    std::cout << json{{"url", (*srv)->url()}, {"port", (*srv)->port()}}.dump() << std::endl;
-  } else {
-    std::printf("Kinlink is serving on %s\n", (*srv)->url().c_str());
-    std::fflush(stdout);
-  }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  std::fprintf(stderr, "kinlink: %s received; finishing requests in flight and stopping\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM");
-  (*srv)->Stop();
-  return kExitOk;
+  return ServeUntilStopped(o, "Kinlink", (*srv)->url(), (*srv)->port(), stop_signals,
+                           [&srv] { (*srv)->Stop(); });
 }
 
 int CmdUserAdd(const Options& o) {
