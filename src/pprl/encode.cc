@@ -56,6 +56,9 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
   if (linkage_key.size() != crypto::kKeyBytes) {
     return InvalidArgumentError("the linkage key must be 32 bytes");
   }
+  if (options.refs != nullptr && options.refs->size() != n) {
+    return InvalidArgumentError("EncodeOptions::refs must have one reference per record");
+  }
   const crypto::SecretBytes key = ExtractionKey(linkage_key);
   linkage::ExtractorOptions xo;
   xo.mode = linkage::Mode::kEncoded;
@@ -116,8 +119,12 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
     const std::size_t len = std::min(n, begin + chunk_records) - begin;
     for (std::size_t i = 0; i < len; ++i) {
       RefIndex ri;
-      randombytes_buf(ri.ref.data(), ri.ref.size());
       ri.index = order[begin + i];
+      if (options.refs != nullptr) {
+        ri.ref = (*options.refs)[ri.index];
+      } else {
+        randombytes_buf(ri.ref.data(), ri.ref.size());
+      }
       KL_RETURN_IF_ERROR(
           writer.AddSerialized(ri.ref, chunk[i].blob, chunk[i].keys, chunk[i].filter));
       if (refs != nullptr) refs->push_back(ri);

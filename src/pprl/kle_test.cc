@@ -116,6 +116,31 @@ TEST(KleTest, ManyChunksKeepEveryRecordOnce) {
   }
 }
 
+TEST(KleTest, GivenReferencesNameEachRecordAndAWrongCountIsRefused) {
+  const linkage::Dataset d = People();
+  const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
+  std::vector<RecordRef> given(d.records.size());
+  for (std::size_t i = 0; i < given.size(); ++i) given[i].fill(static_cast<std::uint8_t>(0xa0 + i));
+  EncodeOptions eo;
+  eo.refs = &given;
+  // Twice: the order in the file is random, the reference of each record is not.
+  for (int round = 0; round < 2; ++round) {
+    std::ostringstream out;
+    std::vector<RefIndex> refs;
+    ASSERT_TRUE(EncodeDataset(d, key, eo, out, &refs).ok());
+    ASSERT_EQ(refs.size(), given.size());
+    for (const RefIndex& r : refs) EXPECT_EQ(r.ref, given[r.index]);
+    Result<KleFile> f = Parse(out.str());
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    for (std::size_t i = 0; i < refs.size(); ++i) EXPECT_EQ(f->refs[i], refs[i].ref);
+  }
+  given.pop_back();
+  std::ostringstream out;
+  Result<EncodeStats> s = EncodeDataset(d, key, eo, out, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(KleTest, SchemaTextRoundTrips) {
   Schema s;
   s.hardening.salt = linkage::BloomSalt::kBirthYear;

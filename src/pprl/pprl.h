@@ -46,6 +46,12 @@ struct EncodeOptions {
   int threads = 0;  // 0: one per hardware thread (at most 64)
   // Records extracted per step (while the previous step is written).
   std::size_t chunk_records = 1 << 15;
+  // The references of the records, by index into the dataset (not owned;
+  // null: random ones). A node that keeps its references before uploading
+  // (engine::Node's hub link) re-encodes a batch under the same references
+  // when an upload's outcome is unknown, so that the hub can tell a repeat.
+  // INVALID_ARGUMENT unless it has one per record.
+  const std::vector<RecordRef>* refs = nullptr;
   // Called with the records done and the total, for progress bars.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
