@@ -363,7 +363,7 @@ Status PostgresStore::ShredRecord(std::int64_t id) {
     // so does what was decided on its matches (disclosures first: they are
     // found through the matches) and the case of a request.
     for (PgSql which : {PgSql::kShredEncoding, PgSql::kShredBlocking, PgSql::kShredDisclosures,
-                        PgSql::kShredCase, PgSql::kShredMatches}) {
+                        PgSql::kShredCase, PgSql::kShredMatches, PgSql::kShredHubRef}) {
       KL_RETURN_IF_ERROR(Run(which, params, "shred record").status());
     }
     return OkStatus();

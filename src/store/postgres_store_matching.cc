@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "store/internal/match_rules.h"
 #include "store/internal/pg_store_impl.h"
 
 namespace kinlink::store::internal {
@@ -136,20 +137,20 @@ Result<std::int64_t> PostgresStore::CountByBlockingToken(std::string_view token)
 }
 
 Result<std::int64_t> PostgresStore::PutMatch(const MatchRow& row) {
-  if (row.request_id <= 0 || row.person_id <= 0) {
-    return InvalidArgumentError("write match: the record ids must be positive");
-  }
-  if (static_cast<std::uint8_t>(row.status) > kMaxMatchStatus) {
-    return InvalidArgumentError("write match: unknown status");
-  }
+  KL_RETURN_IF_ERROR(CheckMatchRow(row));
   KL_RETURN_IF_ERROR(RequireText(row.reason, "reason", "write match"));
+  KL_RETURN_IF_ERROR(RequireText(row.partner, "partner", "write match"));
+  KL_RETURN_IF_ERROR(RequireText(row.partner_ref, "partner reference", "write match"));
   std::int64_t id = 0;
   KL_RETURN_IF_ERROR(Write([&]() -> Status {
     PgParams params;
     params.Int(row.request_id).Int(row.person_id).Float(row.probability).Float(row.weight);
     params.Bytes(row.explanation).Int(static_cast<int>(row.status)).Int(row.created_at);
     params.Int(row.proposed_by).Int(row.decided_by).Int(row.decided_at).Bytes(row.reason);
-    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kPutMatch, params, "write match"));
+    if (row.is_partner()) params.Bytes(row.partner).Bytes(row.partner_ref);
+    KL_ASSIGN_OR_RETURN(
+        PgResult result,
+        Run(row.is_partner() ? PgSql::kPutPartnerMatch : PgSql::kPutMatch, params, "write match"));
     PgRow written(result.get(), 0);
     id = result.rows() == 1 ? written.Int(0) : 0;
     if (!written.ok() || id == 0) {
@@ -251,6 +252,7 @@ Status PostgresStore::UpdateMatchReview(const MatchRow& row) {
 // matches_person.
 Status PostgresStore::ForEachMatchOf(std::int64_t record_id,
                                      const std::function<Status(const MatchRow&)>& fn) {
+  if (record_id <= 0) return OkStatus();  // 0 is the partner's side of partner matches
   return PageMatches(" AND (request_id = $2::bigint OR person_id = $2::bigint)", record_id,
                      "list matches of a record", fn);
 }
@@ -301,6 +303,62 @@ Result<std::optional<CaseRow>> PostgresStore::GetCase(std::int64_t request_id) {
   params.Int(request_id);
   KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kGetCase, params, "read case"));
   return OptionalRow<CaseRow>(result, ReadPgCase);
+}
+
+// ---- Schema 4: hub references.
+
+namespace {
+
+Result<HubRefRow> ReadPgHubRef(const PGresult* result, int row_index) {
+  PgRow row(result, row_index);
+  HubRefRow out;
+  out.record_id = row.Int(0);
+  out.ref = row.Bytes(1);
+  out.batch = row.Int(2);
+  if (!row.ok()) return DataLossError("read hub reference: a stored value is malformed");
+  return out;
+}
+
+}  // namespace
+
+Status PostgresStore::PutHubRef(const HubRefRow& row) {
+  KL_RETURN_IF_ERROR(CheckHubRefRow(row));
+  return Write([&]() -> Status {
+    KL_RETURN_IF_ERROR(
+        RequireRow(PgSql::kRecordExists, row.record_id, "record", "write hub reference"));
+    PgParams params;
+    params.Int(row.record_id).Bytes(row.ref).Int(row.batch);
+    KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kPutHubRef, params, "write hub reference"));
+    if (result.rows() == 0) {
+      return AlreadyExistsError("write hub reference: record " + std::to_string(row.record_id) +
+                                " or the reference already has one");
+    }
+    return OkStatus();
+  });
+}
+
+Result<std::optional<HubRefRow>> PostgresStore::FindHubRef(std::string_view ref) {
+  if (ref.empty()) return std::optional<HubRefRow>();
+  PgParams params;
+  params.Bytes(ref);
+  KL_ASSIGN_OR_RETURN(PgResult result, Run(PgSql::kFindHubRef, params, "read hub reference"));
+  return OptionalRow<HubRefRow>(result, ReadPgHubRef);
+}
+
+Status PostgresStore::ForEachHubRef(std::int64_t batch,
+                                    const std::function<Status(const HubRefRow&)>& fn) {
+  // One batch is at most a few thousand rows: one query, then `fn`.
+  PgParams params;
+  params.Int(batch);
+  KL_ASSIGN_OR_RETURN(PgResult result,
+                      Run(PgSql::kHubRefsOfBatch, params, "list hub references"));
+  std::vector<HubRefRow> rows;
+  for (int i = 0; i < result.rows(); ++i) {
+    KL_ASSIGN_OR_RETURN(HubRefRow row, ReadPgHubRef(result.get(), i));
+    rows.push_back(std::move(row));
+  }
+  for (const HubRefRow& row : rows) KL_RETURN_IF_ERROR(fn(row));
+  return OkStatus();
 }
 
 // ---- Schema 3: offices, users, sessions.

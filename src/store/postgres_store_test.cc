@@ -298,6 +298,16 @@ class ScratchStore final : public Store {
   Status PutDisclosure(const DisclosureRow& row) override {
     return Call([&](Store& s) { return s.PutDisclosure(row); });
   }
+  Status PutHubRef(const HubRefRow& row) override {
+    return Call([&](Store& s) { return s.PutHubRef(row); });
+  }
+  Result<std::optional<HubRefRow>> FindHubRef(std::string_view ref) override {
+    return Call([&](Store& s) { return s.FindHubRef(ref); });
+  }
+  Status ForEachHubRef(std::int64_t batch,
+                       const std::function<Status(const HubRefRow&)>& fn) override {
+    return Call([&](Store& s) { return s.ForEachHubRef(batch, fn); });
+  }
   Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) override {
     return Call([&](Store& s) { return s.GetDisclosure(match_id); });
   }
@@ -593,7 +603,7 @@ TEST(PostgresStoreTest, MigratesOlderRegistries) {
     fresh_schema = SchemaOf((*fresh)->conninfo());
     ASSERT_NE(fresh_schema.find("sessions.user_id bigint"), std::string::npos) << fresh_schema;
   }
-  static_assert(kSchemaVersion == 3, "add the new version's data below");
+  static_assert(kSchemaVersion == 4, "add the new version's data below");
   for (int from = 0; from < kSchemaVersion; ++from) {
     SCOPED_TRACE("from schema version " + std::to_string(from));
     Result<std::unique_ptr<ScratchDatabase>> db = ScratchDatabase::Create(server);
@@ -610,10 +620,16 @@ TEST(PostgresStoreTest, MigratesOlderRegistries) {
           "'\\xbb');"
           "INSERT INTO records VALUES(6, 2, 1, 10, 10, 0, NULL, NULL, '\\xaa', '\\xcc');";
     }
-    if (from >= 2) {
+    if (from == 2) {
       sql +=
           "INSERT INTO matches(request_id, person_id, probability, weight, explanation, "
           "status, created_at) VALUES(6, 5, 0.9, 8.5, '{}', 1, 20);";
+    }
+    if (from >= 3) {
+      sql +=
+          "INSERT INTO matches(request_id, person_id, probability, weight, explanation, "
+          "status, created_at, proposed_by, reason) VALUES(6, 5, 0.9, 8.5, '{}', 1, 20, 3, "
+          "'kept');";
     }
     ExecSql(conninfo, sql);
     std::unique_ptr<Store> store = OpenOrFail(conninfo, OpenMode::kExisting);
@@ -653,7 +669,19 @@ TEST(PostgresStoreTest, MigratesOlderRegistries) {
     EXPECT_EQ(review.probability, 0.5);  // the new score
     EXPECT_EQ(review.created_at, from >= 2 ? 20 : 0);
     EXPECT_EQ(review.decided_by, 0);
-    EXPECT_EQ(review.reason, "");
+    EXPECT_EQ(review.reason, from >= 3 ? "kept" : "");
+    EXPECT_EQ(review.proposed_by, from >= 3 ? 3 : 0);
+    EXPECT_EQ(review.partner_ref, "");
+    // Schema 4 on the migrated registry: partner matches beside it, and
+    // hub references.
+    MatchRow partner;
+    partner.request_id = request;
+    partner.partner = "amman";
+    partner.partner_ref = "0123456789abcdef0123456789abcdef";
+    Result<std::int64_t> partner_id = store->PutMatch(partner);
+    ASSERT_TRUE(partner_id.ok()) << partner_id.status().ToString();
+    EXPECT_NE(*partner_id, *match_id);
+    ASSERT_TRUE(store->PutHubRef({request, std::string(16, 'r'), 1}).ok());
     review.status = MatchStatus::kProposed;
     review.proposed_by = 1;
     review.reason = "same_person";

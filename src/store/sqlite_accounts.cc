@@ -137,6 +137,7 @@ Status SqliteStore::UpdateMatchReview(const MatchRow& row) {
 
 Status SqliteStore::ForEachMatchOf(std::int64_t record_id,
                                    const std::function<Status(const MatchRow&)>& fn) {
+  if (record_id <= 0) return OkStatus();  // 0 is the partner's side of partner matches
   const std::string sql = std::string("SELECT ") + kMatchColumns +
                           " FROM matches WHERE request_id = ?1 OR person_id = ?1 "
                           "ORDER BY probability DESC, id";

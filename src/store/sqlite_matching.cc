@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "store/internal/match_rules.h"
 #include "store/internal/sqlite_store_impl.h"
 
 namespace kinlink::store::internal {
@@ -92,10 +93,10 @@ Result<std::int64_t> SqliteStore::CountByBlockingToken(std::string_view token) {
 }
 
 Result<std::int64_t> SqliteStore::PutMatch(const MatchRow& row) {
-  if (row.request_id <= 0 || row.person_id <= 0) {
-    return InvalidArgumentError("write match: the record ids must be positive");
-  }
-  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutMatch, "write match"));
+  KL_RETURN_IF_ERROR(CheckMatchRow(row));
+  KL_ASSIGN_OR_RETURN(StmtLease lease,
+                      Prepare(row.is_partner() ? Sql::kPutPartnerMatch : Sql::kPutMatch,
+                              "write match"));
   sqlite3_stmt* stmt = lease.get();
   int rc = sqlite3_bind_int64(stmt, 1, row.request_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, row.person_id);
@@ -104,6 +105,10 @@ Result<std::int64_t> SqliteStore::PutMatch(const MatchRow& row) {
   if (rc == SQLITE_OK) rc = BindText(stmt, 5, row.explanation);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 6, static_cast<int>(row.status));
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 7, row.created_at);
+  if (row.is_partner()) {
+    if (rc == SQLITE_OK) rc = BindText(stmt, 8, row.partner);
+    if (rc == SQLITE_OK) rc = BindText(stmt, 9, row.partner_ref);
+  }
   if (rc != SQLITE_OK) return SqliteError(rc, "write match");
   rc = sqlite3_step(stmt);
   if (rc != SQLITE_ROW) return SqliteError(rc, "write match");
@@ -143,6 +148,72 @@ Status SqliteStore::ForEachMatch(std::optional<MatchStatus> status,
     KL_RETURN_IF_ERROR(fn(row));
   }
   if (rc != SQLITE_DONE) return SqliteError(rc, "list matches");
+  return OkStatus();
+}
+
+Status SqliteStore::PutHubRef(const HubRefRow& row) {
+  KL_RETURN_IF_ERROR(CheckHubRefRow(row));
+  {
+    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, "write hub reference"));
+    int rc = sqlite3_bind_int64(lease.get(), 1, row.record_id);
+    if (rc != SQLITE_OK) return SqliteError(rc, "write hub reference");
+    rc = sqlite3_step(lease.get());
+    if (rc == SQLITE_DONE) {
+      return NotFoundError("write hub reference: no record with id " +
+                           std::to_string(row.record_id));
+    }
+    if (rc != SQLITE_ROW) return SqliteError(rc, "write hub reference");
+  }
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutHubRef, "write hub reference"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = sqlite3_bind_int64(stmt, 1, row.record_id);
+  if (rc == SQLITE_OK) rc = BindBlob(stmt, 2, row.ref);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, row.batch);
+  if (rc != SQLITE_OK) return SqliteError(rc, "write hub reference");
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return AlreadyExistsError("write hub reference: record " + std::to_string(row.record_id) +
+                              " or the reference already has one");
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, "write hub reference");
+  return OkStatus();
+}
+
+Result<std::optional<HubRefRow>> SqliteStore::FindHubRef(std::string_view ref) {
+  if (ref.empty()) return std::optional<HubRefRow>();
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kFindHubRef, "read hub reference"));
+  sqlite3_stmt* stmt = lease.get();
+  int rc = BindBlob(stmt, 1, ref);
+  if (rc != SQLITE_OK) return SqliteError(rc, "read hub reference");
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE) return std::optional<HubRefRow>();
+  if (rc != SQLITE_ROW) return SqliteError(rc, "read hub reference");
+  HubRefRow row;
+  row.record_id = sqlite3_column_int64(stmt, 0);
+  row.ref = ColumnBytes(stmt, 1);
+  row.batch = sqlite3_column_int64(stmt, 2);
+  return std::optional<HubRefRow>(std::move(row));
+}
+
+Status SqliteStore::ForEachHubRef(std::int64_t batch,
+                                  const std::function<Status(const HubRefRow&)>& fn) {
+  // Collected first: `fn` may use the store (the statement is cached).
+  std::vector<HubRefRow> rows;
+  {
+    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kHubRefsOfBatch, "list hub references"));
+    sqlite3_stmt* stmt = lease.get();
+    int rc = sqlite3_bind_int64(stmt, 1, batch);
+    if (rc != SQLITE_OK) return SqliteError(rc, "list hub references");
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      HubRefRow row;
+      row.record_id = sqlite3_column_int64(stmt, 0);
+      row.ref = ColumnBytes(stmt, 1);
+      row.batch = sqlite3_column_int64(stmt, 2);
+      rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(rc, "list hub references");
+  }
+  for (const HubRefRow& row : rows) KL_RETURN_IF_ERROR(fn(row));
   return OkStatus();
 }
 

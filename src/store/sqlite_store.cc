@@ -321,7 +321,7 @@ Status SqliteStore::ShredRecord(std::int64_t id) {
   }
   // The matching data is derived from the record: it goes with it.
   for (Sql which : {Sql::kShredEncoding, Sql::kShredBlocking, Sql::kShredDisclosures,
-                    Sql::kShredCase, Sql::kShredMatches}) {
+                    Sql::kShredCase, Sql::kShredMatches, Sql::kShredHubRef}) {
     KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(which, "shred record"));
     int rc = sqlite3_bind_int64(lease.get(), 1, id);
     if (rc != SQLITE_OK) return SqliteError(rc, "shred record");

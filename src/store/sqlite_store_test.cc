@@ -160,7 +160,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
     id = *inserted;
     ASSERT_TRUE((*store)->SetMeta("setting", "value").ok());
   }
-  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "3");
+  EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), std::to_string(kSchemaVersion));
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='kinlink_registry'"), "1");
   EXPECT_EQ(QueryText(path, "PRAGMA journal_mode"), "wal");
 
@@ -171,7 +171,7 @@ TEST(SqliteStoreTest, ReopenKeepsDataAndSchema) {
   EXPECT_EQ(row->source_token, "persist");
   EXPECT_EQ(row->sealed, std::string(300, 's'));
   EXPECT_EQ(**(*store)->GetMeta("setting"), "value");
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), std::to_string(kSchemaVersion));
 }
 
 TEST(SqliteStoreTest, RejectsFilesThatAreNotRegistries) {
@@ -217,7 +217,7 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.status().message(),
-            "registry schema version 7 is newer than this kinlink (3); upgrade kinlink");
+            "registry schema version 7 is newer than this kinlink (4); upgrade kinlink");
   // Refusing did not touch the file.
   EXPECT_EQ(QueryText(path, "SELECT value FROM meta WHERE key='schema_version'"), "7");
 }
@@ -242,7 +242,7 @@ TEST(SqliteStoreTest, MigratesAnOlderFile) {
           "INSERT INTO meta VALUES('schema_version', '0');");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), std::to_string(kSchemaVersion));
   Result<std::int64_t> id = (*store)->InsertRecord(SampleRow("after-migration"));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   ASSERT_TRUE((*store)->AppendAudit({1, 5, "a", "b", "c", "d", "mac"}).ok());
@@ -266,7 +266,7 @@ TEST(SqliteStoreTest, MigratesAVersionOneRegistry) {
   ASSERT_EQ(QueryText(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'encodings'"), "0");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(**(*store)->GetMeta("schema_version"), "3");
+  EXPECT_EQ(**(*store)->GetMeta("schema_version"), std::to_string(kSchemaVersion));
   Result<RecordRow> old = (*store)->GetRecord(5);
   ASSERT_TRUE(old.ok()) << old.status().ToString();
   EXPECT_EQ(old->sealed, "\xbb");
@@ -285,6 +285,48 @@ TEST(SqliteStoreTest, MigratesAVersionOneRegistry) {
   store = OpenSqliteStore(path, OpenMode::kExisting);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*(*store)->GetEncoding(5))->blob, "enc");
+}
+
+TEST(SqliteStoreTest, MigratesAVersionThreeRegistryKeepingItsReviewedMatches) {
+  TempDir dir;
+  std::string path = dir.path() + "/registry.db";
+  std::string sql =
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+      "INSERT INTO meta VALUES('kinlink_registry', '1');"
+      "INSERT INTO meta VALUES('schema_version', '3');";
+  for (int v = 0; v < 3; ++v) sql += internal::kMigrations[v].sql;
+  sql +=
+      "INSERT INTO records(id, kind, version, created_at, updated_at, import_id, sealed) "
+      "VALUES(5, 1, 1, 10, 10, 0, x'bb'), (6, 2, 1, 10, 10, 0, x'cc');"
+      "INSERT INTO matches(id, request_id, person_id, probability, weight, explanation, status, "
+      "created_at, proposed_by, decided_by, decided_at, reason) "
+      "VALUES(9, 5, 6, 0.9, 8.5, '{}', 2, 20, 3, 4, 30, 'different_person');";
+  ExecSql(path, sql);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, OpenMode::kExisting);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<std::optional<MatchRow>> old = (*store)->GetMatch(9);
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ((*old)->request_id, 5);
+  EXPECT_EQ((*old)->person_id, 6);
+  EXPECT_EQ((*old)->status, MatchStatus::kRejected);
+  EXPECT_EQ((*old)->proposed_by, 3);
+  EXPECT_EQ((*old)->decided_at, 30);
+  EXPECT_EQ((*old)->reason, "different_person");
+  EXPECT_EQ((*old)->partner_ref, "");
+  // The pair is still unique: writing it again updates match 9.
+  MatchRow again = **old;
+  again.probability = 0.6;
+  EXPECT_EQ(*(*store)->PutMatch(again), 9);
+  // Schema 4: partner matches and hub references.
+  MatchRow partner;
+  partner.request_id = 5;
+  partner.partner = "amman";
+  partner.partner_ref = "0123456789abcdef0123456789abcdef";
+  Result<std::int64_t> partner_id = (*store)->PutMatch(partner);
+  ASSERT_TRUE(partner_id.ok()) << partner_id.status().ToString();
+  EXPECT_GT(*partner_id, 9);
+  ASSERT_TRUE((*store)->PutHubRef({5, std::string(16, 'r'), 1}).ok());
+  EXPECT_EQ(*(*store)->IntegrityCheck(), "ok");
 }
 
 // Crypto-shred must leave none of the record's bytes anywhere on disk: not

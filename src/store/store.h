@@ -13,6 +13,7 @@
 #ifndef KINLINK_STORE_STORE_H_
 #define KINLINK_STORE_STORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,7 +28,7 @@
 namespace kinlink::store {
 
 // Current schema version written by every backend.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // Rows one LatestRecords call returns at most (they are held in memory).
 inline constexpr std::int64_t kMaxLatestRecords = 10000;
 
@@ -119,7 +120,26 @@ struct MatchRow {
   std::int64_t decided_by = 0;
   std::int64_t decided_at = 0;
   std::string reason;
+  // Schema 4: a match found by a linkage hub with a record of a partner
+  // organisation (engine::Node's partner linkage). `partner` is the
+  // partner node's name and `partner_ref` the pair's opaque reference
+  // (the same on both sides; unique among matches); the side held by the
+  // partner has id 0, the other is a record here. Both "" for a match
+  // inside the registry.
+  std::string partner;
+  std::string partner_ref;
+  bool is_partner() const { return !partner_ref.empty(); }
 };
+
+// Schema 4: the reference under which a record was sent to a linkage hub
+// (pprl::RecordRef, 16 random bytes) and the upload batch it went in.
+struct HubRefRow {
+  std::int64_t record_id = 0;
+  std::string ref;
+  std::int64_t batch = 0;
+};
+// Bytes of a hub reference.
+inline constexpr std::size_t kHubRefBytes = 16;
 
 // Schema 3: accounts of the node server. None of this is personal data of
 // the people traced: office names, staff login names, roles, hashes.
@@ -243,7 +263,10 @@ class Store {
   virtual Result<std::int64_t> CountByBlockingToken(std::string_view token) = 0;
   // Inserts a potential match, or, when the pair is already there, updates
   // its probability, weight and explanation (keeping status and id).
-  // Returns the id.
+  // Returns the id. A partner match (non-empty partner_ref) is the same
+  // pair when its partner_ref is. INVALID_ARGUMENT unless both ids are
+  // positive (a match inside the registry) or, for a partner match,
+  // exactly one is and `partner` is given.
   virtual Result<std::int64_t> PutMatch(const MatchRow& row) = 0;
   // NOT_FOUND when there is no match with this id.
   virtual Status SetMatchStatus(std::int64_t id, MatchStatus status) = 0;
@@ -269,6 +292,18 @@ class Store {
   // absent. Shredding the request deletes it.
   virtual Status PutCase(const CaseRow& row) = 0;
   virtual Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) = 0;
+
+  // Schema 4: references of records sent to a linkage hub. Shredding a
+  // record deletes its reference (pairs naming it then find no record).
+  // ALREADY_EXISTS when the record or the reference already has one;
+  // NOT_FOUND when the record is absent; INVALID_ARGUMENT for a reference
+  // that is not kHubRefBytes long.
+  virtual Status PutHubRef(const HubRefRow& row) = 0;
+  // The row of this reference; nullopt when none.
+  virtual Result<std::optional<HubRefRow>> FindHubRef(std::string_view ref) = 0;
+  // The rows of one batch, by record id.
+  virtual Status ForEachHubRef(std::int64_t batch,
+                               const std::function<Status(const HubRefRow&)>& fn) = 0;
 
   // Schema 3: accounts. Inserts return the new id; ALREADY_EXISTS for a
   // name in use; INVALID_ARGUMENT for an empty name.

@@ -177,6 +177,141 @@ TEST_P(StoreSuite, ShredRemovesEncodingTokensAndMatches) {
   EXPECT_EQ(persons.size(), 1u);  // only the one with another request
 }
 
+TEST_P(StoreSuite, PartnerMatchesAreKeptByTheirReferenceBesideTheRegistrysOwn) {
+  std::int64_t request = Insert(MakeRow(1, "pm-r"));
+  std::int64_t person = Insert(MakeRow(2, "pm-p"));
+  MatchRow local;
+  local.request_id = request;
+  local.person_id = person;
+  local.probability = 0.7;
+  Result<std::int64_t> local_id = store_->PutMatch(local);
+  ASSERT_TRUE(local_id.ok()) << local_id.status().ToString();
+
+  // Two partner matches of one request: the pair (request, 0) repeats, the
+  // references do not.
+  MatchRow a;
+  a.request_id = request;
+  a.probability = 0.95;
+  a.weight = 9.5;
+  a.explanation = R"({"source":"hub"})";
+  a.partner = "amman";
+  a.partner_ref = "0123456789abcdef0123456789abcdef";
+  a.created_at = 100;
+  Result<std::int64_t> a_id = store_->PutMatch(a);
+  ASSERT_TRUE(a_id.ok()) << a_id.status().ToString();
+  MatchRow b = a;
+  b.partner = "beirut";
+  b.partner_ref = "fedcba9876543210fedcba9876543210";
+  b.probability = 0.9;
+  Result<std::int64_t> b_id = store_->PutMatch(b);
+  ASSERT_TRUE(b_id.ok()) << b_id.status().ToString();
+  EXPECT_NE(*a_id, *b_id);
+  EXPECT_NE(*a_id, *local_id);
+  // A partner match of the person side.
+  MatchRow c;
+  c.person_id = person;
+  c.probability = 0.99;
+  c.partner = "amman";
+  c.partner_ref = "11111111111111111111111111111111";
+  ASSERT_TRUE(store_->PutMatch(c).ok());
+
+  // The same reference again updates the score and keeps id and review.
+  MatchRow reviewed = **store_->GetMatch(*a_id);
+  reviewed.status = MatchStatus::kProposed;
+  reviewed.proposed_by = 7;
+  ASSERT_TRUE(store_->UpdateMatchReview(reviewed).ok());
+  a.probability = 0.97;
+  EXPECT_EQ(*store_->PutMatch(a), *a_id);
+  Result<std::optional<MatchRow>> got = store_->GetMatch(*a_id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->request_id, request);
+  EXPECT_EQ((*got)->person_id, 0);
+  EXPECT_EQ((*got)->partner, "amman");
+  EXPECT_EQ((*got)->partner_ref, a.partner_ref);
+  EXPECT_DOUBLE_EQ((*got)->probability, 0.97);
+  EXPECT_EQ((*got)->status, MatchStatus::kProposed);
+  EXPECT_EQ((*got)->proposed_by, 7);
+  EXPECT_EQ((*got)->explanation, a.explanation);
+  EXPECT_EQ((*store_->GetMatch(*local_id))->partner_ref, "");
+
+  std::vector<std::string> refs;
+  ASSERT_TRUE(store_->ForEachMatchOf(request, [&](const MatchRow& m) {
+                      refs.push_back(m.partner_ref);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_EQ(refs, (std::vector<std::string>{a.partner_ref, b.partner_ref, ""}));
+  refs.clear();
+  ASSERT_TRUE(store_->ForEachMatchOf(0, [&](const MatchRow& m) {
+                      refs.push_back(m.partner_ref);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_TRUE(refs.empty()) << "id 0 names no record";
+
+  // Malformed partner rows.
+  MatchRow bad = a;
+  bad.partner_ref = "22222222222222222222222222222222";
+  bad.person_id = person;  // both sides here
+  EXPECT_EQ(store_->PutMatch(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.person_id = 0;
+  bad.request_id = 0;  // neither side here
+  EXPECT_EQ(store_->PutMatch(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.request_id = request;
+  bad.partner = "";
+  EXPECT_EQ(store_->PutMatch(bad).status().code(), StatusCode::kInvalidArgument);
+  MatchRow half = local;
+  half.partner = "amman";  // a partner without a reference
+  EXPECT_EQ(store_->PutMatch(half).status().code(), StatusCode::kInvalidArgument);
+
+  // Shredding the request takes its partner matches; the person's stays.
+  ASSERT_TRUE(store_->ShredRecord(request).ok());
+  refs.clear();
+  ASSERT_TRUE(store_->ForEachMatch(std::nullopt, [&](const MatchRow& m) {
+                      refs.push_back(m.partner_ref);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_EQ(refs, (std::vector<std::string>{c.partner_ref}));
+}
+
+TEST_P(StoreSuite, HubReferencesAreUniqueFoundByReferenceAndGoWithTheRecord) {
+  std::int64_t r1 = Insert(MakeRow(1, "hr-1"));
+  std::int64_t r2 = Insert(MakeRow(2, "hr-2"));
+  std::int64_t r3 = Insert(MakeRow(1, "hr-3"));
+  const std::string ref1(16, '\x01');
+  const std::string ref2("\x00\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02", 16);
+  const std::string ref3(16, '\x03');
+  ASSERT_TRUE(store_->PutHubRef({r2, ref2, 5}).ok());
+  ASSERT_TRUE(store_->PutHubRef({r1, ref1, 5}).ok());
+  ASSERT_TRUE(store_->PutHubRef({r3, ref3, 6}).ok());
+
+  Result<std::optional<HubRefRow>> found = store_->FindHubRef(ref2);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->record_id, r2);
+  EXPECT_EQ((*found)->ref, ref2);
+  EXPECT_EQ((*found)->batch, 5);
+  EXPECT_FALSE(store_->FindHubRef(std::string(16, '\x09'))->has_value());
+  EXPECT_FALSE(store_->FindHubRef("")->has_value());
+
+  std::vector<std::int64_t> batch;
+  ASSERT_TRUE(store_->ForEachHubRef(5, [&](const HubRefRow& r) {
+                      batch.push_back(r.record_id);
+                      return OkStatus();
+                    }).ok());
+  EXPECT_EQ(batch, (std::vector<std::int64_t>{r1, r2}));
+
+  EXPECT_EQ(store_->PutHubRef({r1, std::string(16, '\x07'), 7}).code(),
+            StatusCode::kAlreadyExists);  // the record has one
+  EXPECT_EQ(store_->PutHubRef({Insert(MakeRow(2, "hr-4")), ref1, 7}).code(),
+            StatusCode::kAlreadyExists);  // the reference is taken
+  EXPECT_EQ(store_->PutHubRef({r3 + 100, std::string(16, '\x08'), 7}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutHubRef({r1, "short", 7}).code(), StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(store_->ShredRecord(r2).ok());
+  EXPECT_FALSE(store_->FindHubRef(ref2)->has_value());
+  EXPECT_TRUE(store_->FindHubRef(ref1)->has_value());
+}
+
 }  // namespace kinlink::store
 
 #endif  // KINLINK_STORE_STORE_MATCHING_SUITE_H_

@@ -137,6 +137,23 @@ CREATE TABLE cases(
   updated_by bigint NOT NULL,
   updated_at bigint NOT NULL);
 )sql"},
+    // Partner matches (schema 4): one side may be held by a partner
+    // organisation (id 0), named by the pair's reference; the pair is
+    // unique only among matches inside the registry. The references under
+    // which records went to a linkage hub.
+    {4, R"sql(
+ALTER TABLE matches ADD COLUMN partner text NOT NULL DEFAULT '',
+  ADD COLUMN partner_ref text NOT NULL DEFAULT '';
+ALTER TABLE matches DROP CONSTRAINT matches_request_id_person_id_key;
+CREATE UNIQUE INDEX matches_pair ON matches(request_id, person_id) WHERE partner_ref = '';
+CREATE UNIQUE INDEX matches_partner_ref ON matches(partner_ref) WHERE partner_ref <> '';
+CREATE INDEX matches_request ON matches(request_id);
+CREATE TABLE hub_refs(
+  record_id bigint PRIMARY KEY,
+  ref bytea NOT NULL UNIQUE,
+  batch bigint NOT NULL);
+CREATE INDEX hub_refs_batch ON hub_refs(batch, record_id);
+)sql"},
 };
 static_assert(sizeof(kPgMigrations) / sizeof(kPgMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -146,12 +163,13 @@ static_assert(sizeof(kPgMigrations) / sizeof(kPgMigrations[0]) == kSchemaVersion
 inline constexpr const char* kPgCheckTables =
     "SELECT COALESCE(string_agg(t, ', ' ORDER BY t), '') FROM unnest(ARRAY['meta', 'records', "
     "'imports', 'audit', 'encodings', 'blocking', 'matches', 'offices', 'users', 'sessions', "
-    "'disclosures', 'cases']) AS t WHERE to_regclass(t) IS NULL";
+    "'disclosures', 'cases', 'hub_refs']) AS t WHERE to_regclass(t) IS NULL";
 // INDEX_CLEANUP ON: without it VACUUM may skip the indexes when few rows are
 // dead, leaving the shredded tokens' index entries behind. `disclosures`
 // holds the found person's sealed message; `cases` goes with the request.
 inline constexpr const char* kPgVacuum =
-    "VACUUM (INDEX_CLEANUP ON) meta, records, encodings, blocking, matches, disclosures, cases";
+    "VACUUM (INDEX_CLEANUP ON) meta, records, encodings, blocking, matches, disclosures, cases, "
+    "hub_refs";
 
 // Advisory lock keys: 'K' 'L' in the top 16 bits, so that they are unlikely to
 // meet another application's keys in a shared database. The writer lock adds
@@ -168,7 +186,7 @@ inline constexpr const char* kPgRecordColumns =
     "wrapped_key, sealed, office_id, review_at";
 inline constexpr const char* kPgMatchColumns =
     "id, request_id, person_id, probability, weight, explanation, status, created_at, "
-    "proposed_by, decided_by, decided_at, reason";
+    "proposed_by, decided_by, decided_at, reason, partner, partner_ref";
 inline constexpr const char* kPgOfficeColumns = "id, name, created_at";
 inline constexpr const char* kPgUserColumns =
     "id, name, office_id, role, password_hash, totp_sealed, totp_last_step, failures, "
@@ -197,6 +215,7 @@ enum class PgSql : int {
   kShredDisclosures,
   kShredCase,
   kShredMatches,
+  kShredHubRef,
   kInsertImport,
   kFinishImport,
   kLastAuditSeq,
@@ -209,6 +228,7 @@ enum class PgSql : int {
   kFindByBlockingToken,
   kCountByBlockingToken,
   kPutMatch,
+  kPutPartnerMatch,
   kSetMatchStatus,
   kGetMatch,
   kUpdateMatchReview,
@@ -217,6 +237,9 @@ enum class PgSql : int {
   kRecordExists,
   kPutCase,
   kGetCase,
+  kPutHubRef,
+  kFindHubRef,
+  kHubRefsOfBatch,
   kInsertOffice,
   kOfficeExists,
   kGetOffice,
@@ -275,6 +298,7 @@ inline constexpr std::array<const char*, static_cast<int>(PgSql::kCount)> kPgSql
     "(SELECT id FROM matches WHERE request_id = $1::bigint OR person_id = $1::bigint)",
     "DELETE FROM cases WHERE request_id = $1::bigint",
     "DELETE FROM matches WHERE request_id = $1::bigint OR person_id = $1::bigint",
+    "DELETE FROM hub_refs WHERE record_id = $1::bigint",
     "INSERT INTO imports(started_at, finished_at, kind, accepted, rejected) "
     "VALUES($1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint) RETURNING id",
     "UPDATE imports SET finished_at = $2::bigint, accepted = $3::bigint, rejected = $4::bigint "
@@ -298,12 +322,20 @@ inline constexpr std::array<const char*, static_cast<int>(PgSql::kCount)> kPgSql
     "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
     "created_at, proposed_by, decided_by, decided_at, reason) VALUES($1::bigint, $2::bigint, "
     "$3::float8, $4::float8, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::bigint, "
-    "$10::bigint, $11::text) ON CONFLICT(request_id, person_id) DO UPDATE SET "
+    "$10::bigint, $11::text) ON CONFLICT(request_id, person_id) WHERE partner_ref = '' "
+    "DO UPDATE SET probability = excluded.probability, weight = excluded.weight, "
+    "explanation = excluded.explanation RETURNING id",
+    "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
+    "created_at, proposed_by, decided_by, decided_at, reason, partner, partner_ref) "
+    "VALUES($1::bigint, $2::bigint, $3::float8, $4::float8, $5::text, $6::bigint, $7::bigint, "
+    "$8::bigint, $9::bigint, $10::bigint, $11::text, $12::text, $13::text) "
+    "ON CONFLICT(partner_ref) WHERE partner_ref <> '' DO UPDATE SET "
     "probability = excluded.probability, weight = excluded.weight, "
     "explanation = excluded.explanation RETURNING id",
     "UPDATE matches SET status = $2::bigint WHERE id = $1::bigint",
     "SELECT id, request_id, person_id, probability, weight, explanation, status, created_at, "
-    "proposed_by, decided_by, decided_at, reason FROM matches WHERE id = $1::bigint",
+    "proposed_by, decided_by, decided_at, reason, partner, partner_ref FROM matches "
+    "WHERE id = $1::bigint",
     "UPDATE matches SET status = $2::bigint, proposed_by = $3::bigint, decided_by = $4::bigint, "
     "decided_at = $5::bigint, reason = $6::text WHERE id = $1::bigint",
     // Nothing inserted (no error, the caller's transaction goes on) when the
@@ -321,6 +353,11 @@ inline constexpr std::array<const char*, static_cast<int>(PgSql::kCount)> kPgSql
     "$3::bigint, $4::bigint) ON CONFLICT(request_id) DO UPDATE SET state = excluded.state, "
     "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
     "SELECT request_id, state, updated_by, updated_at FROM cases WHERE request_id = $1::bigint",
+    // A record or reference that has one inserts nothing and returns no row.
+    "INSERT INTO hub_refs(record_id, ref, batch) VALUES($1::bigint, $2::bytea, $3::bigint) "
+    "ON CONFLICT DO NOTHING RETURNING record_id",
+    "SELECT record_id, ref, batch FROM hub_refs WHERE ref = $1::bytea",
+    "SELECT record_id, ref, batch FROM hub_refs WHERE batch = $1::bigint ORDER BY record_id",
     // A name in use inserts nothing and returns no row (no error: the
     // caller's transaction goes on).
     "INSERT INTO offices(name, created_at) VALUES($1::text, $2::bigint) "

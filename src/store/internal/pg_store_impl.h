@@ -78,6 +78,10 @@ class PostgresStore final : public Store {
   Result<std::optional<DisclosureRow>> GetDisclosure(std::int64_t match_id) override;
   Status PutCase(const CaseRow& row) override;
   Result<std::optional<CaseRow>> GetCase(std::int64_t request_id) override;
+  Status PutHubRef(const HubRefRow& row) override;
+  Result<std::optional<HubRefRow>> FindHubRef(std::string_view ref) override;
+  Status ForEachHubRef(std::int64_t batch,
+                       const std::function<Status(const HubRefRow&)>& fn) override;
 
   Result<std::int64_t> InsertOffice(const OfficeRow& row) override;
   Result<std::optional<OfficeRow>> GetOffice(std::int64_t id) override;

@@ -279,6 +279,8 @@ Result<MatchRow> ReadPgMatch(const PGresult* result, int row_index) {
   out.decided_by = row.Int(9);
   out.decided_at = row.Int(10);
   out.reason = row.Bytes(11);
+  out.partner = row.Bytes(12);
+  out.partner_ref = row.Bytes(13);
   if (!row.ok()) return DataLossError("read match: a stored value is malformed");
   if (status < 0 || status > kMaxMatchStatus) {
     return DataLossError("read match: match " + std::to_string(out.id) + " has an unknown status");

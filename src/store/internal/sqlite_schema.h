@@ -120,6 +120,44 @@ CREATE TABLE cases(
   updated_by INTEGER NOT NULL,
   updated_at INTEGER NOT NULL);
 )sql"},
+    // Partner matches (schema 4): a match may have one side held by a
+    // partner organisation (id 0), named by the pair's reference. SQLite
+    // cannot drop the table's UNIQUE(request_id, person_id), so the table
+    // is rebuilt with the pair unique only among matches inside the
+    // registry, and the partner reference unique among the others.
+    {4, R"sql(
+CREATE TABLE matches_v4(
+  id INTEGER PRIMARY KEY,
+  request_id INTEGER NOT NULL,
+  person_id INTEGER NOT NULL,
+  probability REAL NOT NULL,
+  weight REAL NOT NULL,
+  explanation TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  proposed_by INTEGER NOT NULL DEFAULT 0,
+  decided_by INTEGER NOT NULL DEFAULT 0,
+  decided_at INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  partner TEXT NOT NULL DEFAULT '',
+  partner_ref TEXT NOT NULL DEFAULT '');
+INSERT INTO matches_v4(id, request_id, person_id, probability, weight, explanation, status,
+  created_at, proposed_by, decided_by, decided_at, reason)
+  SELECT id, request_id, person_id, probability, weight, explanation, status, created_at,
+  proposed_by, decided_by, decided_at, reason FROM matches;
+DROP TABLE matches;
+ALTER TABLE matches_v4 RENAME TO matches;
+CREATE UNIQUE INDEX matches_pair ON matches(request_id, person_id) WHERE partner_ref = '';
+CREATE UNIQUE INDEX matches_partner_ref ON matches(partner_ref) WHERE partner_ref <> '';
+CREATE INDEX matches_request ON matches(request_id);
+CREATE INDEX matches_person ON matches(person_id);
+CREATE INDEX matches_status ON matches(status, probability);
+CREATE TABLE hub_refs(
+  record_id INTEGER PRIMARY KEY,
+  ref BLOB NOT NULL UNIQUE,
+  batch INTEGER NOT NULL);
+CREATE INDEX hub_refs_batch ON hub_refs(batch, record_id);
+)sql"},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -130,7 +168,7 @@ inline constexpr const char* kRecordColumns =
 
 inline constexpr const char* kMatchColumns =
     "id, request_id, person_id, probability, weight, explanation, status, created_at, "
-    "proposed_by, decided_by, decided_at, reason";
+    "proposed_by, decided_by, decided_at, reason, partner, partner_ref";
 
 // The statements every connection prepares once (on first use) and reuses.
 enum class Sql : int {
@@ -158,12 +196,17 @@ enum class Sql : int {
   kFindByBlockingToken,
   kCountByBlockingToken,
   kPutMatch,
+  kPutPartnerMatch,
   kSetMatchStatus,
   kShredEncoding,
   kShredBlocking,
   kShredDisclosures,
   kShredCase,
   kShredMatches,
+  kShredHubRef,
+  kPutHubRef,
+  kFindHubRef,
+  kHubRefsOfBatch,
   kCount,  // not a statement
 };
 
@@ -203,8 +246,14 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "SELECT count(*) FROM blocking WHERE token = ?1",
     "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
     "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-    "ON CONFLICT(request_id, person_id) DO UPDATE SET probability = excluded.probability, "
-    "weight = excluded.weight, explanation = excluded.explanation RETURNING id",
+    "ON CONFLICT(request_id, person_id) WHERE partner_ref = '' DO UPDATE SET "
+    "probability = excluded.probability, weight = excluded.weight, "
+    "explanation = excluded.explanation RETURNING id",
+    "INSERT INTO matches(request_id, person_id, probability, weight, explanation, status, "
+    "created_at, partner, partner_ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT(partner_ref) WHERE partner_ref <> '' DO UPDATE SET "
+    "probability = excluded.probability, weight = excluded.weight, "
+    "explanation = excluded.explanation RETURNING id",
     "UPDATE matches SET status = ?2 WHERE id = ?1",
     "DELETE FROM encodings WHERE record_id = ?1",
     "DELETE FROM blocking WHERE record_id = ?1",
@@ -212,6 +261,10 @@ inline constexpr std::array<const char*, static_cast<int>(Sql::kCount)> kSqlText
     "(SELECT id FROM matches WHERE request_id = ?1 OR person_id = ?1)",
     "DELETE FROM cases WHERE request_id = ?1",
     "DELETE FROM matches WHERE request_id = ?1 OR person_id = ?1",
+    "DELETE FROM hub_refs WHERE record_id = ?1",
+    "INSERT INTO hub_refs(record_id, ref, batch) VALUES(?1, ?2, ?3)",
+    "SELECT record_id, ref, batch FROM hub_refs WHERE ref = ?1",
+    "SELECT record_id, ref, batch FROM hub_refs WHERE batch = ?1 ORDER BY record_id",
 };
 
 }  // namespace kinlink::store::internal

@@ -114,6 +114,8 @@ Result<MatchRow> ReadMatch(sqlite3_stmt* stmt) {
   row.decided_by = sqlite3_column_int64(stmt, 9);
   row.decided_at = sqlite3_column_int64(stmt, 10);
   row.reason = ColumnBytes(stmt, 11);
+  row.partner = ColumnBytes(stmt, 12);
+  row.partner_ref = ColumnBytes(stmt, 13);
   return row;
 }
 
