@@ -39,6 +39,11 @@ std::string DisclosureKeyAd(std::int64_t match_id) {
   return "disclosure-key:" + std::to_string(match_id);
 }
 std::string CaseTarget(std::int64_t request_id) { return "case:" + FormatRegistryId(request_id); }
+// The audit target of a match's review: the request's case, or, for a
+// partner match of a person held here, that record.
+std::string MatchTarget(const store::MatchRow& m) {
+  return m.request_id != 0 ? CaseTarget(m.request_id) : FormatRegistryId(m.person_id);
+}
 
 // What a found person's record says about where they are or how to reach
 // them: never in a match view, in the enquirer view only as disclosed.
@@ -233,6 +238,19 @@ Result<store::RecordRow> Node::GetRow(std::int64_t id) {
   if (!row.ok()) return row.status();
   if (!row->wrapped_key) return NotFoundError("record " + FormatRegistryId(id) + " was erased");
   return row;
+}
+
+Result<Node::SideOffices> Node::OfficesOf(const store::MatchRow& m) {
+  SideOffices o;
+  if (m.request_id != 0) {
+    KL_ASSIGN_OR_RETURN(store::RecordRow req, reg_->store_->GetRecord(m.request_id));
+    o.request = req.office_id;
+  }
+  if (m.person_id != 0) {
+    KL_ASSIGN_OR_RETURN(store::RecordRow per, reg_->store_->GetRecord(m.person_id));
+    o.person = per.office_id;
+  }
+  return o;
 }
 
 std::string Node::OfficeName(std::int64_t office_id) {
@@ -596,6 +614,11 @@ Result<MatchDetail> Node::Detail(const Principal& p, const store::MatchRow& m, s
   d.has_disclosure = disclosure.has_value();
   auto side = [&](std::int64_t id, MatchSide* out) -> Status {
     out->registry_id = id;
+    if (id == 0 && m.is_partner()) {  // held by the partner organisation
+      out->office = m.partner;
+      out->partner = true;
+      return OkStatus();
+    }
     KL_ASSIGN_OR_RETURN(store::RecordRow row, GetRow(id));
     out->office = OfficeName(row.office_id);
     if (out->office.empty()) out->office = "registry";
@@ -620,15 +643,14 @@ Result<std::vector<MatchDetail>> Node::ListMatches(const Principal& p,
   std::vector<store::MatchRow> mine;
   store::Store& st = *reg_->store_;
   KL_RETURN_IF_ERROR(st.ForEachMatch(status, [&](const store::MatchRow& m) {
-    KL_ASSIGN_OR_RETURN(store::RecordRow req, st.GetRecord(m.request_id));
-    KL_ASSIGN_OR_RETURN(store::RecordRow per, st.GetRecord(m.person_id));
-    if (req.office_id == p.office_id || per.office_id == p.office_id) mine.push_back(m);
+    KL_ASSIGN_OR_RETURN(SideOffices o, OfficesOf(m));
+    if (o.request == p.office_id || o.person == p.office_id) mine.push_back(m);
     return OkStatus();
   }));
   std::vector<std::int64_t> ids;
   for (const store::MatchRow& m : mine) {
-    ids.push_back(m.request_id);
-    ids.push_back(m.person_id);
+    if (m.request_id != 0) ids.push_back(m.request_id);
+    if (m.person_id != 0) ids.push_back(m.person_id);
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -649,12 +671,19 @@ Result<store::MatchRow> Node::MatchOf(const Principal& p, Action a, std::int64_t
   KL_RETURN_IF_ERROR(Authorize(p, a, std::nullopt));
   KL_ASSIGN_OR_RETURN(std::optional<store::MatchRow> m, reg_->store_->GetMatch(match_id));
   if (!m) return NotFoundError("no match " + std::to_string(match_id));
-  KL_ASSIGN_OR_RETURN(store::RecordRow req, reg_->store_->GetRecord(m->request_id));
-  KL_ASSIGN_OR_RETURN(store::RecordRow per, reg_->store_->GetRecord(m->person_id));
-  if (need_request_office) KL_RETURN_IF_ERROR(Authorize(p, a, req.office_id));
-  if (need_person_office) KL_RETURN_IF_ERROR(Authorize(p, a, per.office_id));
-  if (!need_request_office && !need_person_office && req.office_id != p.office_id &&
-      per.office_id != p.office_id) {
+  KL_ASSIGN_OR_RETURN(SideOffices o, OfficesOf(*m));
+  if (m->is_partner()) {
+    // The office holding the record here acts for both sides: the partner
+    // organisation reviews on its own node.
+    const std::int64_t here = m->request_id != 0 ? o.request : o.person;
+    if (here != p.office_id) return NotFoundError("no match " + std::to_string(match_id));
+    KL_RETURN_IF_ERROR(Authorize(p, a, here));
+    return *m;
+  }
+  if (need_request_office) KL_RETURN_IF_ERROR(Authorize(p, a, o.request));
+  if (need_person_office) KL_RETURN_IF_ERROR(Authorize(p, a, o.person));
+  if (!need_request_office && !need_person_office && o.request != p.office_id &&
+      o.person != p.office_id) {
     // Neither side is the caller's: the match does not exist for them.
     return NotFoundError("no match " + std::to_string(match_id));
   }
@@ -664,10 +693,11 @@ Result<store::MatchRow> Node::MatchOf(const Principal& p, Action a, std::int64_t
 Result<MatchDetail> Node::GetMatch(const Principal& p, std::int64_t match_id, std::int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   KL_ASSIGN_OR_RETURN(store::MatchRow m, MatchOf(p, Action::kReadMatch, match_id, false, false));
-  KL_RETURN_IF_ERROR(AuditAs(p.user, "match.read", CaseTarget(m.request_id),
-                             Json({{"match", m.id}})));
+  KL_RETURN_IF_ERROR(AuditAs(p.user, "match.read", MatchTarget(m), Json({{"match", m.id}})));
   KL_ASSIGN_OR_RETURN(MatchDetail d, Detail(p, m, now));
-  KL_ASSIGN_OR_RETURN(d.name_frequency, NameFrequencyOf(m.request_id));
+  if (m.request_id != 0) {
+    KL_ASSIGN_OR_RETURN(d.name_frequency, NameFrequencyOf(m.request_id));
+  }
   return d;
 }
 
@@ -717,7 +747,7 @@ Status Node::ProposeMatch(const Principal& p, std::int64_t match_id, std::int64_
   m.status = store::MatchStatus::kProposed;
   m.proposed_by = p.user_id;
   KL_RETURN_IF_ERROR(reg_->store_->UpdateMatchReview(m));
-  KL_RETURN_IF_ERROR(AuditAs(p.user, "match.propose", CaseTarget(m.request_id),
+  KL_RETURN_IF_ERROR(AuditAs(p.user, "match.propose", MatchTarget(m),
                              Json({{"match", m.id}, {"time", now}})));
   return txn.Commit();
 }
@@ -742,11 +772,13 @@ Status Node::DecideMatch(const Principal& p, std::int64_t match_id, bool confirm
   m.decided_at = now;
   m.reason = confirm ? "" : std::string(reason);
   KL_RETURN_IF_ERROR(reg_->store_->UpdateMatchReview(m));
-  if (confirm) KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kMatchConfirmed, now));
+  if (confirm && m.request_id != 0) {
+    KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kMatchConfirmed, now));
+  }
   nlohmann::json detail = {{"match", m.id}};
   if (!confirm) detail["reason"] = m.reason;
-  KL_RETURN_IF_ERROR(AuditAs(p.user, confirm ? "match.confirm" : "match.reject",
-                             CaseTarget(m.request_id), Json(detail)));
+  KL_RETURN_IF_ERROR(
+      AuditAs(p.user, confirm ? "match.confirm" : "match.reject", MatchTarget(m), Json(detail)));
   return txn.Commit();
 }
 
@@ -773,6 +805,12 @@ Status Node::RecordDisclosure(const Principal& p, std::int64_t match_id, const D
   if (d.decision != DisclosureDecision::kMessage && !d.message.empty()) {
     return InvalidArgumentError("a message is given only with the message decision");
   }
+  if (m.is_partner() && m.person_id == 0 && d.decision == DisclosureDecision::kContact) {
+    // The found person's contact details are in the partner's registry.
+    return FailedPreconditionError(
+        "the found person's record is held by partner organisation " + m.partner +
+        ": record the contact details they agreed to pass on as a message");
+  }
   store::DisclosureRow row;
   row.match_id = m.id;
   row.decision = static_cast<std::uint8_t>(d.decision);
@@ -786,8 +824,10 @@ Status Node::RecordDisclosure(const Principal& p, std::int64_t match_id, const D
     row.wrapped_key = crypto::Seal(reg_->record_wrap_key_, key.view(), DisclosureKeyAd(m.id));
   }
   KL_RETURN_IF_ERROR(reg_->store_->PutDisclosure(row));
-  KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kDisclosureRecorded, now));
-  KL_RETURN_IF_ERROR(AuditAs(p.user, "disclosure.record", CaseTarget(m.request_id),
+  if (m.request_id != 0) {
+    KL_RETURN_IF_ERROR(SetCase(p, m.request_id, CaseState::kDisclosureRecorded, now));
+  }
+  KL_RETURN_IF_ERROR(AuditAs(p.user, "disclosure.record", MatchTarget(m),
                              Json({{"match", m.id},
                                    {"decision", DisclosureDecisionName(d.decision)},
                                    {"withhold", d.withhold}})));

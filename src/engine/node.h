@@ -37,6 +37,11 @@
 #include "auth/roles.h"
 #include "common/result.h"
 #include "engine/registry.h"
+#include "pprl/kle.h"
+
+namespace kinlink::text {
+class NameVariants;
+}  // namespace kinlink::text
 
 namespace kinlink::engine {
 
@@ -130,10 +135,14 @@ struct LoginResult {
 // A match as one side's office sees it. The other side's record is shown
 // only when it is held by the caller's office; then its whereabouts and
 // contact fields are removed. A record of another office is "held by" it.
+// A side held by a partner organisation (a partner match, found by a
+// linkage hub) has registry_id 0, partner true and the partner node's name
+// as `office`.
 struct MatchSide {
   std::int64_t registry_id = 0;
-  std::string office;         // the holding office
+  std::string office;         // the holding office (or partner organisation)
   bool visible = false;       // false: held by another office, not shown
+  bool partner = false;       // held by a partner organisation
   record::Record record;      // redacted; empty unless visible
 };
 
@@ -242,6 +251,56 @@ struct OfficeView {
   std::int64_t users = 0;
 };
 
+// ---- Cross-organisation linkage (docs/pprl.md, "A node and its hub").
+//
+// A node with partner linkage enabled sends its records to a linkage hub as
+// keyed encodings (a `.kle` file per batch, each record under a random
+// reference kept here) and turns the pairs the hub returns into partner
+// matches: potential matches whose other side is "held by partner
+// organisation X", named by the pair's opaque reference. They go through
+// the same review as the registry's own matches, all of it by the office
+// that holds the record here (see docs/workflow.md). The HTTP part (the
+// hub client) is server::PartnerSync; the node only prepares and stores.
+
+// Records per upload batch (each is one `.kle` file).
+inline constexpr std::int64_t kDefaultHubBatchRecords = 5000;
+inline constexpr std::int64_t kMaxHubBatchRecords = 100000;
+
+struct PartnerLinkOptions {
+  crypto::SecretBytes linkage_key;  // shared with the partners, never with the hub
+  pprl::Schema schema;              // hardening and the name-variant table's id
+  // The name-variant table the schema names (not owned; must outlive the
+  // node; null: none).
+  const text::NameVariants* variants = nullptr;
+  std::int64_t batch_records = kDefaultHubBatchRecords;  // 1..kMaxHubBatchRecords
+};
+
+// One batch of encodings to upload.
+struct HubUpload {
+  std::int64_t batch = 0;
+  std::int64_t records = 0;
+  // The same batch again: an earlier upload of it may or may not have
+  // reached the hub (the hub then refuses it as repeating references,
+  // which counts as done).
+  bool repeat = false;
+  std::string kle;  // the `.kle` file's bytes
+};
+
+// A pair from the hub, as the hub client read it.
+struct PartnerPair {
+  pprl::RecordRef own_ref{};
+  std::string partner;   // the partner node's name
+  std::string pair_ref;  // the pair's opaque reference: 32 lower-case hex digits
+  double score = 0;      // match probability, 0..1
+  double weight = 0;
+};
+
+struct PartnerPairsSummary {
+  std::int64_t pairs = 0;    // pairs given
+  std::int64_t stored = 0;   // stored as partner matches (new or updated)
+  std::int64_t unknown = 0;  // naming no record here (erased since, or never sent)
+};
+
 struct RetentionReport {
   std::int64_t shredded = 0;
   std::vector<std::int64_t> ids;
@@ -323,6 +382,32 @@ class Node {
   // To kEnquirerInformed (needs a disclosure), kReunited or kClosed.
   Status UpdateCase(const Principal& p, std::int64_t request_id, CaseState to, std::int64_t now);
 
+  // ---- Cross-organisation linkage.
+  // Lets the node encode its records for a hub. INVALID_ARGUMENT for a key
+  // that is not crypto::kKeyBytes long or a batch size out of range.
+  Status EnablePartnerLinkage(PartnerLinkOptions options);
+  // The next batch to upload: the batch whose upload is still unconfirmed
+  // (again, under the same references), else up to batch_records records
+  // not yet sent, held by an office (records of no office are shown to no
+  // one, so their matches could not be reviewed), in id order. nullopt
+  // when there is nothing to send. The records' references are stored
+  // before anything is encoded; the encoding is audited ("hub.encode":
+  // ids and counts) before any record is decrypted. FAILED_PRECONDITION
+  // unless EnablePartnerLinkage was called.
+  Result<std::optional<HubUpload>> NextHubUpload(std::int64_t now);
+  // The hub has the batch (it answered, or refused it as a repeat).
+  Status HubUploadDone(std::int64_t batch, std::int64_t now);
+  // Where reading pairs from the hub goes on from (0 at first).
+  Result<std::int64_t> HubPairsCursor();
+  // Stores one page of pairs as partner matches and moves the cursor to
+  // `next_cursor`, in one transaction (audited: "hub.pairs", ids and
+  // counts). A pair seen before updates its score and keeps its review.
+  // INVALID_ARGUMENT (nothing stored) for a malformed pair: a partner name
+  // that is not 1-64 of a-z 0-9 . _ -, a reference that is not 32 hex
+  // digits, a score outside 0..1, or a cursor that goes back.
+  Result<PartnerPairsSummary> AddPartnerPairs(const std::vector<PartnerPair>& pairs,
+                                              std::int64_t next_cursor, std::int64_t now);
+
   // ---- Audit and retention.
   Status ReadAudit(const Principal& p, std::int64_t after_seq, std::int64_t limit,
                    const std::function<Status(const store::AuditRow&)>& fn);
@@ -338,6 +423,14 @@ class Node {
   Status AuditAs(std::string_view actor, std::string_view action, std::string_view target,
                  std::string_view detail);
   Result<store::RecordRow> GetRow(std::int64_t id);
+  // The offices holding a match's records; kNoOffice for a side held by a
+  // partner organisation.
+  static constexpr std::int64_t kNoOffice = -1;
+  struct SideOffices {
+    std::int64_t request = kNoOffice;
+    std::int64_t person = kNoOffice;
+  };
+  Result<SideOffices> OfficesOf(const store::MatchRow& m);
   std::string OfficeName(std::int64_t office_id);
   // Decrypts for `p` (after the caller audited) and counts toward the
   // bulk-read alert.
@@ -363,6 +456,7 @@ class Node {
     bool alerted = false;
   };
   std::map<std::int64_t, Reads> reads_;
+  std::optional<PartnerLinkOptions> partner_;
 };
 
 }  // namespace kinlink::engine
