@@ -25,9 +25,19 @@
 // Seconds are wall time of the whole DiceJoin call: sorting B by popcount,
 // the plan, the kernel, collecting and sorting the results.
 //
+// --filters FILE reads A and B from a file instead (u32 |A|, u32 |B|, then
+// the filters of A and of B, bits/8 bytes each, little-endian words), e.g.
+// the record filters of two encoded files; --kernel K runs only the row
+// named K ("avx2", "avx2 full", ...), --threshold T only that threshold,
+// --threads N only that thread count, and --repeat R
+// runs every row R times and prints the run with the median CPU time.
+//
 //   dice_join_bench [--n N] [--bits B] [--no-reference] [--json FILE]
+//                   [--filters FILE] [--kernel K] [--threshold T] [--threads N]
+//                   [--repeat R]
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -97,10 +107,32 @@ void Print(const Row& r) {
 
 }  // namespace
 
+// Reads --filters FILE into a and b (see the top of this file).
+bool ReadFilters(const char* path, std::size_t bits, PackedFilters& a, PackedFilters& b) {
+  std::FILE* f = std::fopen(path, "rb");
+  if (f == nullptr) return false;
+  std::uint32_t counts[2] = {0, 0};
+  bool ok = std::fread(counts, sizeof counts, 1, f) == 1;
+  std::vector<std::uint64_t> w(bits / 64);
+  for (int side = 0; ok && side < 2; ++side) {
+    PackedFilters& set = side == 0 ? a : b;
+    set.Reserve(counts[side]);
+    for (std::uint32_t i = 0; ok && i < counts[side]; ++i) {
+      ok = std::fread(w.data(), 8, w.size(), f) == w.size() && set.Add(w).ok();
+    }
+  }
+  std::fclose(f);
+  return ok;
+}
+
 int main(int argc, char** argv) {
-  std::size_t n = 20000, bits = 1024;
+  std::size_t n = 20000, bits = 1024, repeat = 1;
   bool reference = true;
   const char* json = nullptr;
+  const char* filters = nullptr;
+  std::string only_kernel;
+  double only_threshold = -1;
+  std::size_t only_threads = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--n") == 0 && i + 1 < argc) {
       n = std::strtoull(argv[++i], nullptr, 10);
@@ -110,9 +142,20 @@ int main(int argc, char** argv) {
       reference = false;
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       json = argv[++i];
+    } else if (std::strcmp(argv[i], "--filters") == 0 && i + 1 < argc) {
+      filters = argv[++i];
+    } else if (std::strcmp(argv[i], "--kernel") == 0 && i + 1 < argc) {
+      only_kernel = argv[++i];
+    } else if (std::strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+      only_threshold = std::strtod(argv[++i], nullptr);
+    } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      only_threads = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+      repeat = std::max<std::size_t>(1, std::strtoull(argv[++i], nullptr, 10));
     } else {
       std::fprintf(stderr,
-                   "usage: dice_join_bench [--n N] [--bits B] [--no-reference] [--json FILE]\n");
+                   "usage: dice_join_bench [--n N] [--bits B] [--no-reference] [--json FILE] "
+                   "[--filters FILE] [--kernel K] [--threshold T] [--threads N] [--repeat R]\n");
       return 2;
     }
   }
@@ -122,25 +165,35 @@ int main(int argc, char** argv) {
     return 2;
   }
   PackedFilters a = *a_or, b = *a_or;
-  std::mt19937_64 rng(20240611);
-  Fill(rng, n, bits, a);
-  const std::size_t planted = n / 20;
-  Fill(rng, n - planted, bits, b);
-  std::uniform_int_distribution<std::size_t> pick(0, n - 1), bit(0, bits - 1);
-  for (std::size_t i = 0; i < planted; ++i) {
-    const auto src = a.Filter(pick(rng));
-    std::vector<std::uint64_t> w(src.begin(), src.end());
-    for (std::size_t f = 0; f < bits * 3 / 100; ++f) {
-      const std::size_t x = bit(rng);
-      w[x / 64] ^= std::uint64_t{1} << (x % 64);
+  std::string data;
+  if (filters != nullptr) {
+    if (!ReadFilters(filters, bits, a, b)) {
+      std::fprintf(stderr, "%s: not a file of %zu-bit filters\n", filters, bits);
+      return 2;
     }
-    if (!b.Add(w).ok()) std::abort();
+    data = std::string("read from ") + filters;
+  } else {
+    std::mt19937_64 rng(20240611);
+    Fill(rng, n, bits, a);
+    const std::size_t planted = n / 20;
+    Fill(rng, n - planted, bits, b);
+    std::uniform_int_distribution<std::size_t> pick(0, n - 1), bit(0, bits - 1);
+    for (std::size_t i = 0; i < planted; ++i) {
+      const auto src = a.Filter(pick(rng));
+      std::vector<std::uint64_t> w(src.begin(), src.end());
+      for (std::size_t f = 0; f < bits * 3 / 100; ++f) {
+        const std::size_t x = bit(rng);
+        w[x / 64] ^= std::uint64_t{1} << (x % 64);
+      }
+      if (!b.Add(w).ok()) std::abort();
+    }
+    data = "fill 25-35 %, " + std::to_string(planted) + " planted near-duplicates";
   }
   const std::size_t all = std::max(1U, std::thread::hardware_concurrency());
   std::printf(
-      "dice join: %zu x %zu filters of %zu bits (fill 25-35 %%, %zu planted near-duplicates); "
+      "dice join: %zu x %zu filters of %zu bits (%s); "
       "best kernel on this CPU: %s; %zu hardware threads\n",
-      a.size(), b.size(), bits, planted,
+      a.size(), b.size(), bits, data.c_str(),
       std::string(match::DiceJoinKernelName(match::BestDiceJoinKernel())).c_str(), all);
   std::printf(
       "covered = |A|*|B| pairs (all decided, length-filtered ones included); compared = pairs "
@@ -155,7 +208,33 @@ int main(int argc, char** argv) {
       "|------|------------------|-----|----------|----------|------------|------------|"
       "------------|------------|----------|-----------|\n");
   std::vector<Row> rows;
+  // Runs one row `repeat` times; keeps the run with the median CPU time.
+  auto run = [&](Row& r, const match::DiceJoinOptions& opt, std::vector<DicePair>& got) {
+    std::vector<Row> runs;
+    for (std::size_t i = 0; i < repeat; ++i) {
+      Row x = r;
+      const auto start = Clock::now();
+      const double cpu_start = CpuSeconds();
+      auto result = match::DiceJoin(a, b, opt, &x.stats);
+      x.cpu_seconds = CpuSeconds() - cpu_start;
+      x.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (!result.ok()) {
+        std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
+        return false;
+      }
+      got = std::move(*result);
+      runs.push_back(x);
+    }
+    std::sort(runs.begin(), runs.end(),
+              [](const Row& x, const Row& y) { return x.cpu_seconds < y.cpu_seconds; });
+    r = runs[runs.size() / 2];
+    return true;
+  };
   for (double t : {0.7, 0.9}) {
+    if (only_threshold >= 0) {
+      if (t == 0.9) break;
+      t = only_threshold;
+    }
     match::DiceJoinOptions opt;
     opt.threshold = t;
     std::vector<DicePair> want;
@@ -163,16 +242,7 @@ int main(int argc, char** argv) {
     if (reference) {
       opt.kernel = DiceJoinKernel::kReference;
       Row r{"reference", t, 1, 0, 0, {}, "-"};
-      const auto start = Clock::now();
-      const double cpu_start = CpuSeconds();
-      auto got = match::DiceJoin(a, b, opt, &r.stats);
-      r.cpu_seconds = CpuSeconds() - cpu_start;
-      r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      if (!got.ok()) {
-        std::fprintf(stderr, "%s\n", got.status().ToString().c_str());
-        return 1;
-      }
-      want = std::move(*got);
+      if (!run(r, opt, want)) return 1;
       have_want = true;
       Print(r);
       rows.push_back(r);
@@ -187,35 +257,31 @@ int main(int argc, char** argv) {
       const std::string name =
           std::string(match::DiceJoinKernelName(k)) + (early_exit ? "" : " full");
       opt.early_exit = early_exit;
+      if (!only_kernel.empty() && name != only_kernel) {
+        continue;
+      }
       if (!match::DiceJoinKernelSupported(k)) {
         std::printf("| %4.2f | %-16s | not supported on this CPU\n", t, name.c_str());
         continue;
       }
       for (std::size_t threads : {std::size_t{1}, all}) {
-        if (threads == all && all == 1 && threads != 1) continue;
+        if (only_threads != 0) threads = only_threads;
         opt.kernel = k;
         opt.threads = threads;
         Row r{name, t, threads, 0, 0, {}, "-"};
-        const auto start = Clock::now();
-        const double cpu_start = CpuSeconds();
-        auto got = match::DiceJoin(a, b, opt, &r.stats);
-        r.cpu_seconds = CpuSeconds() - cpu_start;
-        r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        if (!got.ok()) {
-          std::fprintf(stderr, "%s\n", got.status().ToString().c_str());
-          return 1;
-        }
+        std::vector<DicePair> got;
+        if (!run(r, opt, got)) return 1;
         if (!have_want) {
-          want = *got;  // no reference: the first row is checked against
+          want = got;  // no reference: the first row is checked against
           have_want = true;
           r.check = "first row";
         } else {
-          r.check = *got == want ? "same" : "MISMATCH";
+          r.check = got == want ? "same" : "MISMATCH";
         }
         Print(r);
         rows.push_back(r);
         if (r.check == "MISMATCH") return 1;
-        if (all == 1) break;
+        if (all == 1 || only_threads != 0) break;
       }
     }
   }

@@ -95,9 +95,35 @@ struct Tile {
   const std::uint32_t* b_rest;
   std::uint32_t a_rest;  // popcount of a's last three quarters
   std::uint32_t floor;   // a lower bound of need[|a| + |b_j|] for every j
+  // The row's early-exit state, carried from one tile to the next (see
+  // Adaptive below); read and updated when b_tail is not null.
+  std::int32_t* credit;
   std::size_t words;
   std::size_t n;
   std::uint32_t* out;
+};
+
+// Whether the early exit pays is a property of the data, not of the
+// threshold alone: on random filters (Dice of unrelated pairs about 0.3)
+// nearly every pair stops after half its words at t = 0.7, but on real
+// record filters (FEBRL4 encodings: unrelated pairs near 0.48) only about a
+// quarter do, and then the split count and the data-dependent branch cost
+// more than they save. So each row keeps a credit: while it is positive the
+// kernel tries the early exit (a stop earns 1, a pair or group that has to
+// be counted to the end costs 2, so the tries go on while about two thirds
+// or more of them stop: below that, the mispredicted branches and the
+// split count cost more than the skipped halves save); at zero or below it
+// counts in full for kProbe steps and then tries again. Either way every
+// count is exact, so this changes only the speed.
+struct Adaptive {
+  static constexpr std::int32_t kStart = 4;  // a new row tries the early exit
+  static constexpr std::int32_t kMax = 8;
+  static constexpr std::int32_t kProbe = 16;
+  static void Stopped(std::int32_t& credit) { credit = std::min(credit + 1, kMax); }
+  static void WentOn(std::int32_t& credit) {
+    credit -= 2;
+    if (credit <= 0) credit = -kProbe;
+  }
 };
 
 // out[j] = |a ∧ b_j| for j < n — except for pairs cut short by the early
@@ -131,18 +157,42 @@ __attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const Tile& t) {
   std::uint64_t av[W];
   for (std::size_t w = 0; w < W; ++w) av[w] = t.a[w];
   std::uint32_t most = 0;
-  for (std::size_t j = 0; j < t.n; ++j) {
-    const std::uint64_t* bj = t.b + j * W;
-    std::uint32_t c = CountPopcnt<0, W / 4>(av, bj);
-    if (t.b_tail == nullptr || c + std::min(t.a_rest, t.b_rest[j]) >= t.floor) {
-      c += CountPopcnt<W / 4, W / 2>(av, bj);
-      if (t.b_tail == nullptr || c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
-        c += CountPopcnt<W / 2, W>(av, bj);
+  const bool early = t.b_tail != nullptr;
+  std::int32_t credit = early ? *t.credit : 0;
+  std::size_t j = 0;
+  while (j < t.n) {
+    if (credit <= 0) {
+      // A stretch counted in full, in a loop of its own (as tight as the
+      // kernel without the early exit); a step is four filters, as in AVX2.
+      const std::size_t end =
+          early ? std::min(t.n, j + 4 * static_cast<std::size_t>(1 - credit)) : t.n;
+      credit = early ? 1 : 0;
+      for (; j < end; ++j) {
+        const std::uint32_t c = CountPopcnt<0, W>(av, t.b + j * W);
+        t.out[j] = c;
+        most = std::max(most, c);
       }
+      continue;
     }
-    t.out[j] = c;
-    most = std::max(most, c);
+    for (; j < t.n && credit > 0; ++j) {
+      const std::uint64_t* bj = t.b + j * W;
+      std::uint32_t c = CountPopcnt<0, W / 4>(av, bj);
+      if (c + std::min(t.a_rest, t.b_rest[j]) >= t.floor) {
+        c += CountPopcnt<W / 4, W / 2>(av, bj);
+        if (c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
+          c += CountPopcnt<W / 2, W>(av, bj);
+          Adaptive::WentOn(credit);
+        } else {
+          Adaptive::Stopped(credit);
+        }
+      } else {
+        Adaptive::Stopped(credit);
+      }
+      t.out[j] = c;
+      most = std::max(most, c);
+    }
   }
+  if (early) *t.credit = credit;
   return most;
 }
 
@@ -232,18 +282,36 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
   // pays only when it can succeed: when the row's last three quarters alone
   // fall short of floor (high t); otherwise it would cost without pruning.
   const bool quarter = W == 16 && early && t.floor > t.a_rest;
+  std::int32_t credit = early ? *t.credit : 0;
   __m128i most = _mm_setzero_si128();
+  const std::size_t groups_end = t.n & ~std::size_t{3};
   std::size_t j = 0;
-  for (; j + 4 <= t.n; j += 4) {
-    const std::uint64_t* bj = t.b + j * W;
-    const std::uint64_t* sj = t.b_shift + j * W;
-    __m128i total;
-    if constexpr (W == 16) {
-      if (quarter) {
+  while (j < groups_end) {
+    if (credit <= 0) {
+      // A stretch counted in full, in a loop of its own (as tight as the
+      // kernel without the early exit): one VPSADBW per filter over all
+      // its vectors (bytes ≤ 32).
+      const std::size_t end =
+          early ? std::min(groups_end, j + 4 * static_cast<std::size_t>(1 - credit)) : groups_end;
+      credit = early ? 1 : 0;
+      for (; j < end; j += 4) {
+        const __m128i total =
+            FourCounts<W, 0, kV>(a_lo, a_hi, t.b + j * W, t.b_shift + j * W, lookup);
+        most = _mm_max_epu32(most, total);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
+      }
+      continue;
+    }
+    for (; j < groups_end && credit > 0; j += 4) {
+      const std::uint64_t* bj = t.b + j * W;
+      const std::uint64_t* sj = t.b_shift + j * W;
+      __m128i total;
+      if (W == 16 && quarter) {
         total = FourCounts<W, 0, 1>(a_lo, a_hi, bj, sj, lookup);
         const __m128i rest =
             _mm_min_epu32(a_rest, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_rest + j)));
         if (_mm_movemask_epi8(_mm_cmpgt_epi32(floor, _mm_add_epi32(total, rest))) == 0xffff) {
+          Adaptive::Stopped(credit);
           most = _mm_max_epu32(most, total);
           _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
           continue;
@@ -252,22 +320,20 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
       } else {
         total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
       }
-    } else {
-      total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
-    }
-    if (early) {
       const __m128i tail =
           _mm_min_epu32(a_tail, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_tail + j)));
       const __m128i hopeless = _mm_cmpgt_epi32(floor, _mm_add_epi32(total, tail));
       if (_mm_movemask_epi8(hopeless) != 0xffff) {
         total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
+        Adaptive::WentOn(credit);
+      } else {
+        Adaptive::Stopped(credit);
       }
-    } else {
-      total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
+      most = _mm_max_epu32(most, total);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
     }
-    most = _mm_max_epu32(most, total);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
   }
+  if (early) *t.credit = credit;
   alignas(16) std::uint32_t lanes[4];
   _mm_store_si128(reinterpret_cast<__m128i*>(lanes), most);
   std::uint32_t result = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
@@ -530,6 +596,7 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
   const std::size_t n_blocks = (a.size() + rows - 1) / rows;
   std::vector<std::uint32_t> counts(plan.tile);
   std::vector<std::vector<DicePair>> heaps(plan.top_k != 0 ? rows : 0);
+  std::vector<std::int32_t> credits(rows);
   std::vector<DicePair> block_pairs;
   while (!stop.load(std::memory_order_relaxed)) {
     const std::size_t block = next_block.fetch_add(1, std::memory_order_relaxed);
@@ -548,6 +615,7 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
     }
     block_pairs.clear();
     for (auto& h : heaps) h.clear();
+    std::fill(credits.begin(), credits.end(), Adaptive::kStart);
     for (std::size_t t0 = b_begin; t0 < b_end; t0 += plan.tile) {
       const std::size_t t1 = std::min(b_end, t0 + plan.tile);
       for (std::size_t r = r_begin; r < r_end; ++r) {
@@ -567,6 +635,7 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
                         plan.b_rest.empty() ? nullptr : plan.b_rest.data() + lo,
                         plan.a_rest.empty() ? 0 : plan.a_rest[ia],
                         floor,
+                        &credits[r - r_begin],
                         words,
                         hi - lo,
                         counts.data()};

@@ -25,7 +25,8 @@
 //     kernels (one A filter held in registers against four B filters);
 //   - early exit: a pair whose first quarter or half of words leaves it
 //     short of t even if the rest matched as much as it possibly could is
-//     dropped there (POPCNT and AVX2, 512 and 1024 bits);
+//     dropped there (POPCNT and AVX2, 512 and 1024 bits); tried per row
+//     only while it keeps paying (it does not on real encodings at low t);
 //   - threads: blocks of A are shared out dynamically; the output is sorted,
 //     so it does not depend on the number of threads.
 //
@@ -136,8 +137,9 @@ struct DiceJoinOptions {
   std::size_t max_results = std::size_t{1} << 26;
   // The POPCNT and AVX2 kernels for 512- and 1024-bit filters stop a pair
   // after a quarter or half of its words when the rest cannot lift it to t
-  // (popcounts of the rests kept beside the filters). false: every compared
-  // pair is counted over all its words (for benchmarks; same results).
+  // (popcounts of the rests kept beside the filters), as long as that stops
+  // enough pairs of the row to pay for itself. false: every compared pair
+  // is counted over all its words (for benchmarks; same results).
   bool early_exit = true;
 };
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -234,6 +235,60 @@ TEST(DiceJoinTest, EarlyExitBoundsAreTight) {
       }
     }
     for (double t : thresholds) ExpectAllKernelsMatchReference(a, b, t);
+  }
+}
+
+// The early exit is tried or not per row, from how often it stopped so
+// far (Adaptive in dice_join.cc): runs of partners that stop early and runs
+// that must be counted to the end, in every length, switch it on and off
+// anywhere within and across tiles. Every filter has the same popcount, so
+// sorted B keeps the order given here.
+TEST(DiceJoinTest, EarlyExitSwitchesOnAndOffAlongARow) {
+  std::mt19937_64 rng(11);
+  for (std::size_t bits : {512, 1024}) {
+    const std::size_t ones = bits * 3 / 8;
+    // A filter with exactly `ones` bits set.
+    auto exact = [&] {
+      std::vector<std::size_t> pos(bits);
+      for (std::size_t i = 0; i < bits; ++i) pos[i] = i;
+      std::shuffle(pos.begin(), pos.end(), rng);
+      std::vector<std::uint64_t> w(bits / 64, 0);
+      for (std::size_t i = 0; i < ones; ++i) w[pos[i] / 64] |= std::uint64_t{1} << (pos[i] % 64);
+      return w;
+    };
+    // `from` with `moves` set bits moved to clear positions: same popcount.
+    auto moved = [&](std::vector<std::uint64_t> w, std::size_t moves) {
+      std::uniform_int_distribution<std::size_t> bit(0, bits - 1);
+      for (std::size_t m = 0; m < moves; ++m) {
+        std::size_t on = bit(rng), off = bit(rng);
+        while (((w[on / 64] >> (on % 64)) & 1U) == 0) on = bit(rng);
+        while (((w[off / 64] >> (off % 64)) & 1U) != 0) off = bit(rng);
+        w[on / 64] &= ~(std::uint64_t{1} << (on % 64));
+        w[off / 64] |= std::uint64_t{1} << (off % 64);
+      }
+      return w;
+    };
+    PackedFilters a = PackedFilters::Create(bits).value();
+    PackedFilters b = PackedFilters::Create(bits).value();
+    std::vector<std::vector<std::uint64_t>> rows;
+    for (int i = 0; i < 6; ++i) {
+      rows.push_back(exact());
+      ASSERT_TRUE(a.Add(rows.back()).ok());
+    }
+    std::uniform_int_distribution<std::size_t> run(1, 90);
+    bool close = false;
+    while (b.size() < 1500) {
+      const std::size_t length = run(rng);
+      for (std::size_t k = 0; k < length; ++k) {
+        // Close partners of one row (Dice 0.6 to 1) or unrelated filters
+        // (Dice about 0.375).
+        const std::vector<std::uint64_t> w =
+            close ? moved(rows[rng() % rows.size()], rng() % (ones / 5)) : exact();
+        ASSERT_TRUE(b.Add(w).ok());
+      }
+      close = !close;
+    }
+    for (double t : {0.5, 0.7, 0.8, 0.9, 0.97}) ExpectAllKernelsMatchReference(a, b, t);
   }
 }
 
