@@ -172,8 +172,11 @@ std::uint8_t CompareBirth(const DateFeature& a, const DateFeature& b, Mode mode)
                                        : match::CompareDateTokens(a.tokens, b.tokens));
 }
 
-match::BirthEvidence FeatureExtractor::ExtractBirth(const record::Record& r, DateFeature* out) {
-  *out = DateFeature{};
+void FeatureExtractor::DeriveBirth(const record::Record& r, DateEntry* out) {
+  out->feature = DateFeature{};
+  out->year_key = score::Key128{};
+  out->full_date = score::Key128{};
+  out->part.fill(0);
   match::BirthEvidence evidence;
   if (Result<record::PartialDate> d = record::PartialDate::Parse(r.Get(record::Field::kBirthDate));
       d.ok()) {
@@ -189,48 +192,173 @@ match::BirthEvidence FeatureExtractor::ExtractBirth(const record::Record& r, Dat
     }
     evidence = match::BirthEvidence::FromAge(*age, as_of);
   }
-  if (evidence.kind == match::BirthEvidence::Kind::kUnknown) return evidence;
-  out->present = true;
+  out->evidence = evidence;
+  if (evidence.kind == match::BirthEvidence::Kind::kUnknown) return;
+  out->feature.present = true;
   if (options_.mode == Mode::kPlaintext) {
-    out->plain = evidence;
+    out->feature.plain = evidence;
   } else {
-    out->tokens = match::EncodeDate(date_key_, evidence);
+    out->feature.tokens = match::EncodeDate(date_key_, evidence);
   }
-  return evidence;
+  if (evidence.kind != match::BirthEvidence::Kind::kDate) return;
+  const record::PartialDate& date = evidence.date;
+  if (date.year > 0) out->year_key = Tok("year/v1", std::to_string(date.year));
+  if (date.day > 0) out->full_date = Tok("block/full-date", date.ToString());
+  if (!encoders_->record.empty()) {
+    // YYYYMMDD with zeros for unknown parts: a transposed day and month
+    // still shares most bigrams.
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d", date.year, date.month, date.day);
+    RecordBits(buf, kRecBirth, &out->part);
+  }
 }
 
 FeatureExtractor::~FeatureExtractor() = default;
 
 namespace {
 constexpr std::size_t kMaxCacheEntries = 1 << 20;  // bounds the caches' memory
+
+// Printable ASCII plus tab, LF and CR (as text::Transliterator's fast path).
+bool IsPlainAscii(std::string_view text) {
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E) return false;
+  }
+  return true;
+}
+
+template <typename Map>
+void Bound(Map& map) {
+  if (map.size() >= kMaxCacheEntries) map.clear();
+}
 }  // namespace
 
+const FeatureExtractor::DateEntry& FeatureExtractor::Birth(const record::Record& r) {
+  if (!options_.cache) {
+    DeriveBirth(r, &date_scratch_);
+    return date_scratch_;
+  }
+  // The salt is the birth year, so the three values determine the entry.
+  cache_key_ = r.Get(record::Field::kBirthDate);
+  cache_key_ += '\0';
+  cache_key_ += r.Get(record::Field::kAge);
+  cache_key_ += '\0';
+  cache_key_ += r.Get(record::Field::kAgeAsOf);
+  if (auto it = date_cache_.find(cache_key_); it != date_cache_.end()) return it->second;
+  Bound(date_cache_);
+  DateEntry& entry = date_cache_.emplace(cache_key_, DateEntry{}).first->second;
+  DeriveBirth(r, &entry);
+  return entry;
+}
+
+std::string FeatureExtractor::LatinUncached(std::string_view raw) {
+  // For printable ASCII, Normalize only lowercases and folds white space,
+  // which the ASCII matching form ignores: the same result without ICU.
+  if (options_.cache && IsPlainAscii(raw)) return text::AsciiMatchingForm(raw);
+  return translit_->ToLatin(text::Normalize(raw));
+}
+
 const std::string& FeatureExtractor::LatinOf(std::string_view raw) {
-  auto it = latin_cache_.find(std::string(raw));
+  if (!options_.cache) {
+    cache_key_ = LatinUncached(raw);
+    return cache_key_;
+  }
+  cache_key_.assign(raw);
+  auto it = latin_cache_.find(cache_key_);
   if (it != latin_cache_.end()) return it->second;
-  if (latin_cache_.size() >= kMaxCacheEntries) latin_cache_.clear();
-  return latin_cache_.emplace(std::string(raw), translit_->ToLatin(text::Normalize(raw)))
-      .first->second;
+  Bound(latin_cache_);
+  return latin_cache_.emplace(cache_key_, LatinUncached(raw)).first->second;
 }
 
 score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
   return ToKey(crypto::Token(*options_.key, domain, value));
 }
 
+score::Key128 FeatureExtractor::SmallTok(char domain_index, std::string_view domain,
+                                         std::string_view value) {
+  if (!options_.cache) return Tok(domain, value);
+  cache_key_.assign(1, domain_index);
+  cache_key_ += value;
+  if (auto it = small_token_cache_.find(cache_key_); it != small_token_cache_.end()) {
+    return it->second;
+  }
+  Bound(small_token_cache_);
+  const score::Key128 key = Tok(domain, value);
+  small_token_cache_.emplace(cache_key_, key);
+  return key;
+}
+
+score::Key128 FeatureExtractor::Combine(std::uint32_t rule_index, std::string_view rule,
+                                        const score::Key128& a, const score::Key128& b) {
+  if (a.empty() || b.empty()) return score::Key128{};
+  const PairKey pair{a, b, rule_index};
+  if (options_.cache) {
+    if (auto it = pair_cache_.find(pair); it != pair_cache_.end()) return it->second;
+  }
+  char buf[32];
+  std::memcpy(buf, &a, 16);
+  std::memcpy(buf + 16, &b, 16);
+  const score::Key128 key = Tok(rule, std::string_view(buf, sizeof buf));
+  if (options_.cache) {
+    Bound(pair_cache_);
+    pair_cache_.emplace(pair, key);
+  }
+  return key;
+}
+
+void FeatureExtractor::PrepareName(const std::string& raw, std::string* core,
+                                   std::string* native) {
+  core->clear();
+  native->clear();
+  if (raw.empty()) return;
+  if (options_.cache) {
+    if (auto it = prepared_cache_.find(raw); it != prepared_cache_.end()) {
+      *core = it->second.core;
+      *native = it->second.native;
+      return;
+    }
+  }
+  if (text::DetectScript(raw) == text::Script::kArabic) {
+    *core = JoinCore(text::NameTokens(SplitArabicArticle(LatinOf(raw))));
+  } else {
+    *core = JoinCore(text::NameTokens(LatinOf(raw)));
+  }
+  if (!IsLatin(raw)) *native = text::FoldForMatching(text::Normalize(raw));
+  if (options_.cache) {
+    Bound(prepared_cache_);
+    prepared_cache_.emplace(raw, PreparedName{*core, *native});
+  }
+}
+
 void FeatureExtractor::ExtractName(const std::string& core, const std::string& native_folded,
                                    NameFeature* out) {
-  *out = NameFeature{};
-  if (core.empty() && native_folded.empty()) return;
-  std::string cache_key = core;
-  cache_key += '\0';
-  cache_key += native_folded;
-  cache_key += '\0';
-  cache_key += salt_;
-  if (auto it = name_cache_.find(cache_key); it != name_cache_.end()) {
-    *out = it->second;
+  if (core.empty() && native_folded.empty()) {
+    *out = NameFeature{};
     return;
   }
-  if (name_cache_.size() >= kMaxCacheEntries) name_cache_.clear();
+  if (!options_.cache) {
+    DeriveName(core, native_folded, out);
+    return;
+  }
+  cache_key_ = core;
+  cache_key_ += '\0';
+  cache_key_ += native_folded;
+  cache_key_ += '\0';
+  cache_key_ += salt_;
+  if (auto it = name_cache_.find(cache_key_); it != name_cache_.end()) {
+    *out = it->second;  // copy-assignment reuses out's buffers
+    return;
+  }
+  Bound(name_cache_);
+  std::string key = cache_key_;
+  DeriveName(core, native_folded, out);
+  name_cache_.emplace(std::move(key), *out);
+}
+
+void FeatureExtractor::DeriveName(const std::string& core, const std::string& native_folded,
+                                  NameFeature* out) {
+  *out = NameFeature{};
+  if (core.empty() && native_folded.empty()) return;
   out->present = true;
   const std::string compact = WithoutSpaces(core);
   const std::string skeleton = text::ConsonantSkeleton(compact);
@@ -269,26 +397,58 @@ void FeatureExtractor::ExtractName(const std::string& core, const std::string& n
       out->bloom_ones = static_cast<std::uint32_t>(out->bloom.PopCount());
     }
   }
-  name_cache_.emplace(std::move(cache_key), *out);
 }
 
-void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeature* out) {
-  *out = TextFeature{};
-  if (value.empty()) return;
-  std::string cache_key;
-  if (field != kAddress) {
-    cache_key.reserve(value.size() + salt_.size() + 2);
-    cache_key += static_cast<char>('0' + field);
-    cache_key += salt_;
-    cache_key += '\0';
-    cache_key += value;
-    if (auto it = text_cache_.find(cache_key); it != text_cache_.end()) {
-      *out = it->second;
-      return;
-    }
-    if (text_cache_.size() >= kMaxCacheEntries) text_cache_.clear();
+const FeatureExtractor::RecordPart& FeatureExtractor::NameRecordBits(const std::string& core,
+                                                                    int field) {
+  if (!options_.cache) {
+    RecordBits(core, field, &part_scratch_);
+    return part_scratch_;
   }
-  const std::string& latin = LatinOf(value);
+  cache_key_.assign(1, static_cast<char>('0' + field));
+  cache_key_ += salt_;
+  cache_key_ += '\0';
+  cache_key_ += core;
+  if (auto it = record_part_cache_.find(cache_key_); it != record_part_cache_.end()) {
+    return it->second;
+  }
+  Bound(record_part_cache_);
+  RecordPart& part = record_part_cache_.emplace(cache_key_, RecordPart{}).first->second;
+  RecordBits(core, field, &part);
+  return part;
+}
+
+void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeature* out,
+                                   RecordPart* part) {
+  if (value.empty()) {
+    *out = TextFeature{};
+    if (part != nullptr) part->fill(0);
+    return;
+  }
+  // Addresses rarely repeat: not cached.
+  if (!options_.cache || field == kAddress) {
+    DeriveText(LatinUncached(value), field, out, part);
+    return;
+  }
+  cache_key_.assign(1, static_cast<char>('0' + field));
+  cache_key_ += salt_;
+  cache_key_ += '\0';
+  cache_key_ += value;
+  auto it = text_cache_.find(cache_key_);
+  if (it == text_cache_.end()) {
+    Bound(text_cache_);
+    it = text_cache_.emplace(cache_key_, TextEntry{}).first;
+    DeriveText(LatinUncached(value), field, &it->second.feature,
+               encoders_->record.empty() ? nullptr : &it->second.part);
+  }
+  *out = it->second.feature;
+  if (part != nullptr) *part = it->second.part;
+}
+
+void FeatureExtractor::DeriveText(const std::string& latin, int field, TextFeature* out,
+                                  RecordPart* part) {
+  *out = TextFeature{};
+  if (part != nullptr) part->fill(0);
   if (latin.empty()) return;
   out->present = true;
   out->exact = Tok("text/v1/" + std::to_string(field), latin);
@@ -308,11 +468,11 @@ void FeatureExtractor::ExtractText(std::string_view value, int field, TextFeatur
       out->bloom_ones = static_cast<std::uint32_t>(out->bloom.PopCount());
     }
   }
-  if (!cache_key.empty()) text_cache_.emplace(std::move(cache_key), *out);
+  if (part != nullptr) RecordBits(latin, kRecPlace + field, part);
 }
 
-void FeatureExtractor::AddToRecordBloom(std::string_view value, int field,
-                                        match::BloomFilter* out) const {
+void FeatureExtractor::RecordBits(std::string_view value, int field, RecordPart* out) const {
+  out->fill(0);
   if (value.empty()) return;
   const std::string_view grams[] = {value};
   match::BloomItems items;
@@ -321,9 +481,8 @@ void FeatureExtractor::AddToRecordBloom(std::string_view value, int field,
   Result<match::BloomFilter> bloom =
       encoders_->record[static_cast<std::size_t>(field)].Encode(items);
   if (!bloom.ok()) return;
-  std::span<std::uint64_t> dst = out->mutable_words();
   std::span<const std::uint64_t> src = bloom->words();
-  for (std::size_t i = 0; i < dst.size() && i < src.size(); ++i) dst[i] |= src[i];
+  for (std::size_t i = 0; i < out->size() && i < src.size(); ++i) (*out)[i] = src[i];
 }
 
 void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKeyRow* keys,
@@ -337,25 +496,18 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
       salt_ = std::to_string(d->year);
     }
   }
+  const bool with_record = record_bloom != nullptr && !encoders_->record.empty();
   // Names: split fields when given; otherwise parsed from the full name.
-  auto prepare = [&](const std::string& raw, std::string* core, std::string* native) {
-    core->clear();
-    native->clear();
-    if (raw.empty()) return;
-    if (text::DetectScript(raw) == text::Script::kArabic) {
-      *core = JoinCore(text::NameTokens(SplitArabicArticle(LatinOf(raw))));
-    } else {
-      *core = JoinCore(text::NameTokens(LatinOf(raw)));
-    }
-    if (!IsLatin(raw)) *native = text::FoldForMatching(text::Normalize(raw));
-  };
   std::string given, given_native, family, family_native, father, father_native;
-  prepare(r.Get(Field::kGivenName), &given, &given_native);
-  prepare(r.Get(Field::kFamilyName), &family, &family_native);
-  prepare(r.Get(Field::kFatherName), &father, &father_native);
+  PrepareName(r.Get(Field::kGivenName), &given, &given_native);
+  PrepareName(r.Get(Field::kFamilyName), &family, &family_native);
+  PrepareName(r.Get(Field::kFatherName), &father, &father_native);
+  // Full names rarely repeat: their Latin form is not cached.
+  std::string full_latin;
+  if (r.Has(Field::kFullName)) full_latin = LatinUncached(r.Get(Field::kFullName));
   if (given.empty() && family.empty() && r.Has(Field::kFullName)) {
     const std::string& full = r.Get(Field::kFullName);
-    const text::ParsedName parsed = text::NameTokens(LatinOf(full));
+    const text::ParsedName parsed = text::NameTokens(full_latin);
     std::vector<const text::Token*> parts;
     const text::Token* patronymic = nullptr;
     for (const text::Token& t : parsed.tokens) {
@@ -380,7 +532,7 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   // often fill the split fields differently from the full name.
   score::Key128 full_first, full_last;
   if (r.Has(Field::kFullName)) {
-    const text::ParsedName parsed = text::NameTokens(LatinOf(r.Get(Field::kFullName)));
+    const text::ParsedName parsed = text::NameTokens(full_latin);
     const text::Token* first = nullptr;
     const text::Token* last = nullptr;
     for (const text::Token& t : parsed.tokens) {
@@ -389,8 +541,21 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
       last = &t;
     }
     if (first != nullptr && last != first) {
-      full_first = Tok("name-skeleton/v1", text::ConsonantSkeleton(first->text));
-      full_last = Tok("name-skeleton/v1", text::ConsonantSkeleton(last->text));
+      // Cached per token (the skeleton is a function of it).
+      auto skeleton_tok = [&](const std::string& token) {
+        if (!options_.cache) return Tok("name-skeleton/v1", text::ConsonantSkeleton(token));
+        cache_key_.assign(1, 'w');
+        cache_key_ += token;
+        if (auto it = small_token_cache_.find(cache_key_); it != small_token_cache_.end()) {
+          return it->second;
+        }
+        Bound(small_token_cache_);
+        const score::Key128 key = Tok("name-skeleton/v1", text::ConsonantSkeleton(token));
+        small_token_cache_.emplace(cache_key_, key);
+        return key;
+      };
+      full_first = skeleton_tok(first->text);
+      full_last = skeleton_tok(last->text);
     }
   }
   ExtractName(given, given_native, &f->given);
@@ -402,69 +567,67 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   f->sex = sex.ok() ? static_cast<SexValue>(*sex) : SexValue::kUnknown;
 
   // Birth date or age.
-  const match::BirthEvidence birth = ExtractBirth(r, &f->birth);
+  const DateEntry& birth_entry = Birth(r);
+  f->birth = birth_entry.feature;
+  const match::BirthEvidence birth = birth_entry.evidence;
+  const score::Key128 year_key = birth_entry.year_key;
+  const score::Key128 full_date = birth_entry.full_date;
+  RecordPart record_bits{};
+  if (with_record) record_bits = birth_entry.part;
+  auto add_part = [&record_bits](const RecordPart& part) {
+    for (std::size_t i = 0; i < record_bits.size(); ++i) record_bits[i] |= part[i];
+  };
 
   // Places.
-  ExtractText(r.Get(Field::kBirthPlace), kPlace, &f->birth_place);
-  ExtractText(r.Get(Field::kLocality), kLocality, &f->locality);
-  ExtractText(r.Get(Field::kPostcode), kPostcode, &f->postcode);
-  ExtractText(r.Get(Field::kAddress), kAddress, &f->address);
-  ExtractText(r.Get(Field::kRegion), kRegion, &f->region);
+  RecordPart* part = with_record ? &part_scratch_ : nullptr;
+  const std::pair<TextFeature*, Field> places[] = {{&f->birth_place, Field::kBirthPlace},
+                                                   {&f->locality, Field::kLocality},
+                                                   {&f->postcode, Field::kPostcode},
+                                                   {&f->address, Field::kAddress},
+                                                   {&f->region, Field::kRegion}};
+  for (int i = 0; i < kTextFields; ++i) {
+    ExtractText(r.Get(places[i].second), i, places[i].first, part);
+    if (with_record) add_part(part_scratch_);
+  }
 
   // Blocking keys (keyed; zero = not blocked by that rule).
   const bool dated = birth.kind == match::BirthEvidence::Kind::kDate;
   const int year = dated ? birth.date.year : 0;
-  auto combine = [&](std::string_view rule, const score::Key128& a, const score::Key128& b) {
-    if (a.empty() || b.empty()) return score::Key128{};
-    std::string buf(32, '\0');
-    std::memcpy(buf.data(), &a, 16);
-    std::memcpy(buf.data() + 16, &b, 16);
-    return Tok(rule, buf);
-  };
-  const score::Key128 year_key = year > 0 ? Tok("year/v1", std::to_string(year)) : score::Key128{};
-  (*keys)[0] = combine("block/given-skeleton+year", f->given.skeleton, year_key);
-  (*keys)[1] = combine("block/family-phon+given-phon", f->family.phonetic, f->given.phonetic);
-  (*keys)[2] = combine("block/family-skeleton+year", f->family.skeleton, year_key);
-  (*keys)[3] = dated && birth.date.day > 0 ? Tok("block/full-date", birth.date.ToString())
-                                            : score::Key128{};
-  (*keys)[4] = combine("block/postcode+given-phon", f->postcode.exact, f->given.phonetic);
-  (*keys)[5] = combine("block/postcode+family-skeleton", f->postcode.exact, f->family.skeleton);
-  (*keys)[6] = combine("block/locality+given-skeleton", f->locality.exact, f->given.skeleton);
-  (*keys)[7] = combine("block/address+family-phon", f->address.exact, f->family.phonetic);
-  (*keys)[8] = combine("block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton);
-  (*keys)[9] = combine("block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton);
+  (*keys)[0] = Combine(0, "block/given-skeleton+year", f->given.skeleton, year_key);
+  (*keys)[1] = Combine(1, "block/family-phon+given-phon", f->family.phonetic, f->given.phonetic);
+  (*keys)[2] = Combine(2, "block/family-skeleton+year", f->family.skeleton, year_key);
+  (*keys)[3] = full_date;
+  (*keys)[4] = Combine(4, "block/postcode+given-phon", f->postcode.exact, f->given.phonetic);
+  (*keys)[5] = Combine(5, "block/postcode+family-skeleton", f->postcode.exact, f->family.skeleton);
+  (*keys)[6] = Combine(6, "block/locality+given-skeleton", f->locality.exact, f->given.skeleton);
+  (*keys)[7] = Combine(7, "block/address+family-phon", f->address.exact, f->family.phonetic);
+  (*keys)[8] =
+      Combine(8, "block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton);
+  (*keys)[9] =
+      Combine(9, "block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton);
   // With the given name's initial: family + decade alone makes blocks of
   // whole clans in large registries.
   const score::Key128 initial_decade =
       year > 0 && !given.empty()
-          ? Tok("decade+initial/v1", std::to_string(year / 10) + given.substr(0, 1))
+          ? SmallTok('d', "decade+initial/v1", std::to_string(year / 10) + given.substr(0, 1))
           : score::Key128{};
-  (*keys)[10] = combine("block/family-skeleton+decade+initial", f->family.skeleton, initial_decade);
-  (*keys)[11] = combine("block/full-first+full-last", full_first, full_last);
+  (*keys)[10] =
+      Combine(10, "block/family-skeleton+decade+initial", f->family.skeleton, initial_decade);
+  (*keys)[11] = Combine(11, "block/full-first+full-last", full_first, full_last);
 
-  if (record_bloom != nullptr && !encoders_->record.empty()) {
-    Result<match::BloomFilter> empty = match::BloomFilter::Create(kRecordBloomBits);
-    *record_bloom = std::move(*empty);
-    AddToRecordBloom(given, kRecGiven, record_bloom);
-    AddToRecordBloom(family, kRecFamily, record_bloom);
-    AddToRecordBloom(father, kRecFather, record_bloom);
-    if (dated) {
-      // YYYYMMDD with zeros for unknown parts: a transposed day and month
-      // still shares most bigrams.
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "%04d%02d%02d", birth.date.year, birth.date.month,
-                    birth.date.day);
-      AddToRecordBloom(buf, kRecBirth, record_bloom);
+  if (with_record) {
+    if (!given.empty()) add_part(NameRecordBits(given, kRecGiven));
+    if (!family.empty()) add_part(NameRecordBits(family, kRecFamily));
+    if (!father.empty()) add_part(NameRecordBits(father, kRecFather));
+    // The filter is reused from record to record: no allocation.
+    const bool fold = options_.hardening.xor_fold;
+    const std::size_t bits = fold ? kRecordBloomBits / 2 : kRecordBloomBits;
+    if (record_bloom->bits() != bits) *record_bloom = *match::BloomFilter::Create(bits);
+    std::span<std::uint64_t> words = record_bloom->mutable_words();
+    const std::size_t half = record_bits.size() / 2;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      words[i] = fold ? record_bits[i] ^ record_bits[i + half] : record_bits[i];
     }
-    const std::pair<Field, int> texts[] = {{Field::kBirthPlace, kRecPlace},
-                                           {Field::kLocality, kRecLocality},
-                                           {Field::kPostcode, kRecPostcode},
-                                           {Field::kAddress, kRecAddress},
-                                           {Field::kRegion, kRecRegion}};
-    for (const auto& [field, rec] : texts) {
-      if (r.Has(field)) AddToRecordBloom(LatinOf(r.Get(field)), rec, record_bloom);
-    }
-    if (options_.hardening.xor_fold) *record_bloom = record_bloom->XorFold();
   }
 }
 

@@ -132,6 +132,11 @@ struct ExtractorOptions {
   const text::NameVariants* variants = nullptr;
   // "Today" for age ranges without an as-of date (days since 1970-01-01).
   std::int64_t today_days = 0;
+  // Whether Extract keeps what it derived from repeated values (names,
+  // places, dates, blocking-key inputs; real lists follow Zipf's law) and
+  // looks it up instead of deriving it again. Off only for the test that
+  // the cached and uncached paths give the same bytes.
+  bool cache = true;
 };
 
 class FeatureExtractor {
@@ -153,26 +158,78 @@ class FeatureExtractor {
   struct Encoders;
   FeatureExtractor(const ExtractorOptions& options, std::unique_ptr<text::Transliterator> translit,
                    std::unique_ptr<Encoders> encoders);
-  void ExtractName(const std::string& latin, const std::string& native_folded, NameFeature* out);
-  void ExtractText(std::string_view value, int field, TextFeature* out);
-  // ORs the q-grams of `value` under record-filter field `field` into *out.
-  void AddToRecordBloom(std::string_view value, int field, match::BloomFilter* out) const;
+  // One record-filter field's bits (kRecordBloomBits, before folding).
+  using RecordPart = std::array<std::uint64_t, kRecordBloomBits / 64>;
+  struct PreparedName {
+    std::string core;    // Latin matching form, core tokens joined by ' '
+    std::string native;  // folded native-script form (non-Latin only)
+  };
+  struct DateEntry {
+    DateFeature feature;
+    match::BirthEvidence evidence;
+    score::Key128 year_key;   // blocking: the birth year
+    score::Key128 full_date;  // blocking rule 3
+    RecordPart part{};        // record filter: YYYYMMDD (dated only)
+  };
+  struct TextEntry {
+    TextFeature feature;
+    RecordPart part{};  // record filter (when the extractor makes one)
+  };
+  struct PairKey {
+    score::Key128 a, b;
+    std::uint32_t rule = 0;
+    friend bool operator==(const PairKey&, const PairKey&) = default;
+  };
+  struct PairKeyHash {
+    std::size_t operator()(const PairKey& k) const {
+      return score::Key128Hash{}(k.a) ^ (score::Key128Hash{}(k.b) * 31) ^ k.rule;
+    }
+  };
 
-  // Fills `out`; returns the evidence (for blocking keys).
-  match::BirthEvidence ExtractBirth(const record::Record& record, DateFeature* out);
+  void ExtractName(const std::string& latin, const std::string& native_folded, NameFeature* out);
+  // Without the cache: the straightforward derivation.
+  void DeriveName(const std::string& latin, const std::string& native_folded, NameFeature* out);
+  void ExtractText(std::string_view value, int field, TextFeature* out, RecordPart* part);
+  // From the value's Latin form; `part` (may be null) gets the record-filter bits.
+  void DeriveText(const std::string& latin, int field, TextFeature* out, RecordPart* part);
+  // The q-grams of `value` under record-filter field `field`.
+  void RecordBits(std::string_view value, int field, RecordPart* out) const;
+  // The same for a name core, cached per field, salt and value.
+  const RecordPart& NameRecordBits(const std::string& core, int field);
+  void PrepareName(const std::string& raw, std::string* core, std::string* native);
+
+  // Fills the entry (feature, evidence, date tokens for blocking).
+  void DeriveBirth(const record::Record& record, DateEntry* out);
+  const DateEntry& Birth(const record::Record& record);
   score::Key128 Tok(std::string_view domain, std::string_view value) const;
+  // Tok(rule, a ‖ b), or zero when a or b is zero; cached.
+  score::Key128 Combine(std::uint32_t rule_index, std::string_view rule, const score::Key128& a,
+                        const score::Key128& b);
+  // Tok(domain, value), cached per domain index and value (small domains).
+  score::Key128 SmallTok(char domain_index, std::string_view domain, std::string_view value);
 
   // Latin form of a raw value (names and places repeat a lot in real
   // lists: ICU transliteration is the costliest step).
   const std::string& LatinOf(std::string_view raw);
+  // The same, uncached (values that rarely repeat: addresses, full names).
+  std::string LatinUncached(std::string_view raw);
 
   ExtractorOptions options_;
   std::unique_ptr<text::Transliterator> translit_;
   std::unordered_map<std::string, std::string> latin_cache_;
+  std::unordered_map<std::string, PreparedName> prepared_cache_;
   std::unordered_map<std::string, NameFeature> name_cache_;
   // Place values repeat (towns, postcodes, regions); addresses do not and
   // are not cached. Key: field, salt and value.
-  std::unordered_map<std::string, TextFeature> text_cache_;
+  std::unordered_map<std::string, TextEntry> text_cache_;
+  std::unordered_map<std::string, RecordPart> record_part_cache_;
+  std::unordered_map<std::string, DateEntry> date_cache_;
+  std::unordered_map<std::string, score::Key128> small_token_cache_;
+  std::unordered_map<PairKey, score::Key128, PairKeyHash> pair_cache_;
+  std::string cache_key_;  // reused for building cache keys
+  DateEntry date_scratch_;
+  TextEntry text_scratch_;
+  RecordPart part_scratch_{};
   std::unique_ptr<Encoders> encoders_;
   crypto::SecretBytes date_key_;
   std::string salt_;  // the current record's salt (hardening.salt)

@@ -1,6 +1,7 @@
 #include "text/transliterator.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 #include <unicode/parseerr.h>
@@ -167,7 +168,22 @@ struct Transliterator::Impl {
   // The matching form of one word (no spaces) under convention `form`
   // (0 = ToLatin's). `normalized` is the Normalize()d word.
   std::string Word(std::string_view normalized, std::size_t form);
+  // Word(normalized, 0), remembered: words repeat far more than whole
+  // values do (a full name is rarely seen twice, its words often), and
+  // the ICU transforms are the costliest step of matching forms.
+  const std::string& CachedWord(std::string_view normalized);
+
+  std::unordered_map<std::string, std::string> word_cache;
+  std::string word_key;  // reused lookup key
 };
+
+const std::string& Transliterator::Impl::CachedWord(std::string_view normalized) {
+  constexpr std::size_t kMaxWords = 1 << 18;  // bounds the memory
+  word_key.assign(normalized);
+  if (auto it = word_cache.find(word_key); it != word_cache.end()) return it->second;
+  if (word_cache.size() >= kMaxWords) word_cache.clear();
+  return word_cache.emplace(word_key, Word(normalized, 0)).first->second;
+}
 
 Transliterator::Transliterator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Transliterator::~Transliterator() = default;
@@ -275,7 +291,7 @@ std::string Transliterator::ToLatin(std::string_view utf8) {
 
 std::string Transliterator::ToLatinViaIcu(std::string_view utf8) {
   std::string out;
-  ForEachWord(Normalize(utf8), [&](std::string_view w) { AppendWord(impl_->Word(w, 0), out); });
+  ForEachWord(Normalize(utf8), [&](std::string_view w) { AppendWord(impl_->CachedWord(w), out); });
   return out;
 }
 

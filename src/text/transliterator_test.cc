@@ -92,6 +92,25 @@ TEST_F(TransliteratorTest, Deterministic) {
   EXPECT_EQ((*other)->ToLatin("محمد Олександр"), a);
 }
 
+// ToLatin remembers the form of each word it has transliterated: a word
+// met again, alone or in another value, gives what a fresh transliterator
+// gives.
+TEST_F(TransliteratorTest, RememberedWordsGiveTheSameForms) {
+  const std::vector<std::string> values = {
+      "محمد الحسن", "الحسن محمد", "محمد", "Олександр Сокольський", "Сокольський", "Ёлка Їжак",
+      "ገብረ እግዚአብሔር", "እግዚአብሔር ገብረ", "Fátima Zoë", "Zoë", "李 小龍", "محمد Олександр ገብረ"};
+  std::vector<std::string> first;
+  for (const std::string& v : values) first.push_back(tr_->ToLatin(v));
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      auto fresh = Transliterator::Create();
+      ASSERT_TRUE(fresh.ok());
+      EXPECT_EQ(tr_->ToLatin(values[i]), (*fresh)->ToLatin(values[i])) << i;
+      EXPECT_EQ(tr_->ToLatin(values[i]), first[i]) << i;
+    }
+  }
+}
+
 TEST(AsciiMatchingFormTest, Table) {
   EXPECT_EQ(AsciiMatchingForm(""), "");
   EXPECT_EQ(AsciiMatchingForm("  Al-Hasan_X  "), "al hasan x");

@@ -1,0 +1,151 @@
+// The cached extraction (FeatureExtractor's default) against the
+// straightforward one (ExtractorOptions::cache = false): the same bytes for
+// every record, in every mode and hardening, on multi-script synthetic
+// records, hand-written odd values and random strings.
+#include "linkage/features.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "linkage/encoded_io.h"
+#include "synth/synth.h"
+
+namespace kinlink::linkage {
+namespace {
+
+using record::Field;
+
+std::vector<record::Record> TestRecords() {
+  synth::Options so;
+  so.seed = 7;
+  so.duplicate_rate = 0.3;
+  std::vector<record::Record> records = synth::Generate(so, 3000);
+  // Odd values: case, white space, punctuation, control characters,
+  // scripts mixed within a value, the Arabic article, ages, partial dates.
+  const std::vector<std::vector<std::pair<Field, std::string>>> odd = {
+      {{Field::kGivenName, "  JOHN\tPaul "}, {Field::kFamilyName, "O'Neil-Smith"},
+       {Field::kAddress, "12, Main St.\r\nApt 4"}, {Field::kPostcode, "2600"},
+       {Field::kRegion, "ACT"}, {Field::kBirthDate, "1987-03-04"}},
+      {{Field::kFullName, "محمد بن عبد الله الحسن"}, {Field::kBirthDate, "1990"},
+       {Field::kBirthPlace, "حمص"}, {Field::kLocality, "Homs"}},
+      {{Field::kFullName, "Олесь Алексеевич Сокольский"}, {Field::kAge, "30-35"},
+       {Field::kAgeAsOf, "2020-05"}, {Field::kAddress, "вул. Шевченка, 5"}},
+      {{Field::kGivenName, "Fátima"}, {Field::kFamilyName, "al-Zahra"},
+       {Field::kFatherName, "عبد الرحمن"}, {Field::kBirthDate, "2001-12"},
+       {Field::kAddress, "Straße 5 \x7f x"}},
+      {{Field::kFullName, "ገብረ እግዚአብሔር ሀብተ የሱስ"}, {Field::kSex, "f"}},
+      {{Field::kFullName, "Ivan Petrovich"}, {Field::kAge, "40"}},
+      {{Field::kGivenName, "mary-ann"}, {Field::kFullName, "Mary Ann Smith Jones"}},
+      {{Field::kFamilyName, "Nguyễn"}, {Field::kAddress, "\t"}, {Field::kPostcode, " - "}},
+  };
+  for (const auto& fields : odd) {
+    record::Record r;
+    for (const auto& [field, value] : fields) r.Set(field, value);
+    records.push_back(r);
+  }
+  // Random strings over ASCII (printable, tab, CR, LF, other controls) and
+  // a few letters of other scripts, in every text field.
+  std::mt19937 rng(11);
+  const std::vector<std::string> alphabet = {
+      "a", "B", "z", "Q", "0", "7", " ", "  ", "\t", "\n", "\r", "-", "_", ".", ",", "/",
+      "'", "!", "\x01", "\x0b", "\x7f", "é", "ß", "Ж", "ї", "ع", "ال", "ሀ", "ñ"};
+  auto random_value = [&] {
+    std::string s;
+    const int len = static_cast<int>(rng() % 14);
+    for (int i = 0; i < len; ++i) s += alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  const Field fields[] = {Field::kFullName, Field::kGivenName, Field::kFamilyName,
+                          Field::kFatherName, Field::kBirthPlace, Field::kAddress,
+                          Field::kLocality, Field::kRegion, Field::kPostcode};
+  for (int i = 0; i < 600; ++i) {
+    record::Record r;
+    for (Field f : fields) {
+      if (rng() % 3 != 0) r.Set(f, random_value());
+    }
+    if (rng() % 2 == 0) r.Set(Field::kBirthDate, "19" + std::to_string(50 + rng() % 50) + "-0" +
+                                                     std::to_string(1 + rng() % 9));
+    records.push_back(r);
+  }
+  return records;
+}
+
+struct Extracted {
+  std::string blob;
+  BlockingKeyRow keys;
+  match::BloomFilter record_bloom;
+  std::vector<std::u32string> latin;  // plaintext mode
+};
+
+Extracted Run(FeatureExtractor& x, const record::Record& r, Mode mode) {
+  Extracted e;
+  Features f;
+  x.Extract(r, &f, &e.keys, mode == Mode::kEncoded ? &e.record_bloom : nullptr);
+  e.blob = SerializeEncoded(f);
+  for (const NameFeature* n : {&f.given, &f.family, &f.father}) e.latin.push_back(n->latin);
+  for (const TextFeature* t : {&f.birth_place, &f.locality, &f.postcode, &f.address, &f.region}) {
+    e.latin.push_back(t->latin);
+  }
+  return e;
+}
+
+void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
+                           const text::NameVariants* variants) {
+  const crypto::SecretBytes key = crypto::SecretBytes::CopyOf(std::string(32, 'k'));
+  ExtractorOptions o;
+  o.mode = mode;
+  o.hardening = hardening;
+  o.record_bloom = mode == Mode::kEncoded;
+  o.key = &key;
+  o.variants = variants;
+  o.today_days = 20000;
+  ExtractorOptions plain = o;
+  plain.cache = false;
+  auto cached = FeatureExtractor::Create(o);
+  auto reference = FeatureExtractor::Create(plain);
+  ASSERT_TRUE(cached.ok() && reference.ok());
+  const std::vector<record::Record> records = TestRecords();
+  // Twice over: the second pass is served from the caches.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const record::Record& r = records[pass == 0 ? i : records.size() - 1 - i];
+      const Extracted a = Run(**cached, r, mode);
+      const Extracted b = Run(**reference, r, mode);
+      ASSERT_EQ(a.blob, b.blob) << "record " << i << " pass " << pass;
+      ASSERT_EQ(a.keys, b.keys) << "record " << i << " pass " << pass;
+      ASSERT_EQ(a.record_bloom, b.record_bloom) << "record " << i << " pass " << pass;
+      ASSERT_EQ(a.latin, b.latin) << "record " << i << " pass " << pass;
+    }
+  }
+}
+
+TEST(FeatureExtractorTest, CachedMatchesReferenceEncoded) {
+  ExpectSameAsReference(Mode::kEncoded, BloomHardening{}, nullptr);
+}
+
+TEST(FeatureExtractorTest, CachedMatchesReferenceFoldedAndSalted) {
+  BloomHardening h;
+  h.xor_fold = true;
+  ExpectSameAsReference(Mode::kEncoded, h, nullptr);
+  h.salt = BloomSalt::kBirthYear;
+  ExpectSameAsReference(Mode::kEncoded, h, nullptr);
+}
+
+TEST(FeatureExtractorTest, CachedMatchesReferenceWithVariants) {
+  Result<text::NameVariants> variants =
+      text::NameVariants::LoadFile(std::string(KL_SOURCE_DIR) + "/data/name_variants/name_variants.tsv");
+  ASSERT_TRUE(variants.ok()) << variants.status().ToString();
+  BloomHardening h;
+  h.xor_fold = true;
+  ExpectSameAsReference(Mode::kEncoded, h, &*variants);
+}
+
+TEST(FeatureExtractorTest, CachedMatchesReferencePlaintext) {
+  ExpectSameAsReference(Mode::kPlaintext, BloomHardening{}, nullptr);
+}
+
+}  // namespace
+}  // namespace kinlink::linkage
