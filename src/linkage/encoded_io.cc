@@ -11,31 +11,35 @@ namespace {
 void PutU8(std::string* out, std::uint8_t v) { out->push_back(static_cast<char>(v)); }
 
 void PutU16(std::string* out, std::uint16_t v) {
-  PutU8(out, static_cast<std::uint8_t>(v & 0xff));
-  PutU8(out, static_cast<std::uint8_t>(v >> 8));
+  const char bytes[2] = {static_cast<char>(v & 0xff), static_cast<char>(v >> 8)};
+  out->append(bytes, 2);
 }
 
-void PutU64(std::string* out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) PutU8(out, static_cast<std::uint8_t>(v >> (8 * i)));
+void LittleEndian64(std::uint64_t v, char* bytes) {
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
 void PutKey(std::string* out, const score::Key128& k) {
-  PutU64(out, k.hi);
-  PutU64(out, k.lo);
+  char bytes[16];
+  LittleEndian64(k.hi, bytes);
+  LittleEndian64(k.lo, bytes + 8);
+  out->append(bytes, 16);
 }
 
 void PutToken(std::string* out, const match::Token128& t) {
   out->append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
 }
 
+// The filter's bytes as BloomFilter::ToBytes gives them, without the
+// temporary string.
 void PutBloom(std::string* out, const match::BloomFilter& bloom) {
-  if (bloom.bits() == 0) {
-    PutU16(out, 0);
-    return;
+  const std::span<const std::uint64_t> words = bloom.words();
+  PutU16(out, static_cast<std::uint16_t>(words.size() * 8));
+  for (std::uint64_t w : words) {
+    char bytes[8];
+    LittleEndian64(w, bytes);
+    out->append(bytes, 8);
   }
-  std::string bytes = bloom.ToBytes();
-  PutU16(out, static_cast<std::uint16_t>(bytes.size()));
-  out->append(bytes);
 }
 
 void PutName(std::string* out, const NameFeature& n) {
@@ -166,6 +170,7 @@ class Reader {
 
 void SerializeEncoded(const Features& f, std::string* out) {
   out->clear();
+  out->reserve(1024);
   PutU8(out, kEncodedFeaturesVersion);
   PutName(out, f.given);
   PutName(out, f.family);

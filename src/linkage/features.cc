@@ -292,18 +292,47 @@ score::Key128 FeatureExtractor::Combine(std::uint32_t rule_index, std::string_vi
                                         const score::Key128& a, const score::Key128& b) {
   if (a.empty() || b.empty()) return score::Key128{};
   const PairKey pair{a, b, rule_index};
+  PairSlot* slot = nullptr;
   if (options_.cache) {
-    if (auto it = pair_cache_.find(pair); it != pair_cache_.end()) return it->second;
+    if (pair_cache_.empty()) pair_cache_.resize(kPairSlots);
+    // a and b are keyed tokens: their bits are already uniform.
+    slot = &pair_cache_[(a.lo ^ (b.lo * 0x9E3779B97F4A7C15ULL) ^ rule_index) % kPairSlots];
+    if (slot->in == pair) return slot->out;
   }
   char buf[32];
   std::memcpy(buf, &a, 16);
   std::memcpy(buf + 16, &b, 16);
   const score::Key128 key = Tok(rule, std::string_view(buf, sizeof buf));
-  if (options_.cache) {
-    Bound(pair_cache_);
-    pair_cache_.emplace(pair, key);
-  }
+  if (slot != nullptr) *slot = PairSlot{pair, key};
   return key;
+}
+
+const FeatureExtractor::NameEntry& FeatureExtractor::SplitName(const std::string& raw,
+                                                               int record_field) {
+  const bool with_record = !encoders_->record.empty();
+  auto derive = [&](NameEntry* e) {
+    PrepareName(raw, &e->prepared.core, &e->prepared.native);
+    ExtractName(e->prepared.core, e->prepared.native, &e->feature);
+    e->part.fill(0);
+    if (with_record && !e->prepared.core.empty()) {
+      e->part = NameRecordBits(e->prepared.core, record_field);
+    }
+  };
+  if (!options_.cache) {
+    derive(&name_scratch_);
+    return name_scratch_;  // the caller copies it before the next call
+  }
+  cache_key_.assign(1, static_cast<char>('0' + record_field));
+  cache_key_ += salt_;
+  cache_key_ += '\0';
+  cache_key_ += raw;
+  if (auto it = split_name_cache_.find(cache_key_); it != split_name_cache_.end()) {
+    return it->second;
+  }
+  Bound(split_name_cache_);
+  NameEntry& entry = split_name_cache_.emplace(cache_key_, NameEntry{}).first->second;
+  derive(&entry);
+  return entry;
 }
 
 void FeatureExtractor::PrepareName(const std::string& raw, std::string* core,
@@ -498,10 +527,29 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   }
   const bool with_record = record_bloom != nullptr && !encoders_->record.empty();
   // Names: split fields when given; otherwise parsed from the full name.
-  std::string given, given_native, family, family_native, father, father_native;
-  PrepareName(r.Get(Field::kGivenName), &given, &given_native);
-  PrepareName(r.Get(Field::kFamilyName), &family, &family_native);
-  PrepareName(r.Get(Field::kFatherName), &father, &father_native);
+  // Each split field's value as a whole: its core, features and
+  // record-filter bits (cached together).
+  NameFeature* const name_out[3] = {&f->given, &f->family, &f->father};
+  const Field split_fields[3] = {Field::kGivenName, Field::kFamilyName, Field::kFatherName};
+  std::string cores[3], natives[3];
+  RecordPart name_parts[3] = {};
+  bool split_core_empty[3];
+  for (int i = 0; i < 3; ++i) {
+    const std::string& raw = r.Get(split_fields[i]);
+    if (raw.empty()) {
+      *name_out[i] = NameFeature{};
+    } else {
+      const NameEntry& e = SplitName(raw, kRecGiven + i);
+      cores[i] = e.prepared.core;
+      natives[i] = e.prepared.native;
+      *name_out[i] = e.feature;  // copy-assignment reuses the buffers
+      name_parts[i] = e.part;
+    }
+    split_core_empty[i] = cores[i].empty();
+  }
+  std::string& given = cores[0];
+  std::string& family = cores[1];
+  std::string& father = cores[2];
   // Full names rarely repeat: their Latin form is not cached.
   std::string full_latin;
   if (r.Has(Field::kFullName)) full_latin = LatinUncached(r.Get(Field::kFullName));
@@ -558,9 +606,12 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
       full_last = skeleton_tok(last->text);
     }
   }
-  ExtractName(given, given_native, &f->given);
-  ExtractName(family, family_native, &f->family);
-  ExtractName(father, father_native, &f->father);
+  // Cores taken from the full name: with the split field's native form.
+  for (int i = 0; i < 3; ++i) {
+    if (!split_core_empty[i] || cores[i].empty()) continue;
+    ExtractName(cores[i], natives[i], name_out[i]);
+    if (with_record) name_parts[i] = NameRecordBits(cores[i], kRecGiven + i);
+  }
 
   // Sex.
   Result<record::Sex> sex = record::ParseSex(r.Get(Field::kSex));
@@ -616,9 +667,7 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   (*keys)[11] = Combine(11, "block/full-first+full-last", full_first, full_last);
 
   if (with_record) {
-    if (!given.empty()) add_part(NameRecordBits(given, kRecGiven));
-    if (!family.empty()) add_part(NameRecordBits(family, kRecFamily));
-    if (!father.empty()) add_part(NameRecordBits(father, kRecFather));
+    for (const RecordPart& part : name_parts) add_part(part);
     // The filter is reused from record to record: no allocation.
     const bool fold = options_.hardening.xor_fold;
     const std::size_t bits = fold ? kRecordBloomBits / 2 : kRecordBloomBits;

@@ -180,11 +180,20 @@ class FeatureExtractor {
     std::uint32_t rule = 0;
     friend bool operator==(const PairKey&, const PairKey&) = default;
   };
-  struct PairKeyHash {
-    std::size_t operator()(const PairKey& k) const {
-      return score::Key128Hash{}(k.a) ^ (score::Key128Hash{}(k.b) * 31) ^ k.rule;
-    }
+  // A direct-mapped cache of blocking keys: most pairs are seen once, so
+  // a growing map would cost more in memory traffic than it saves.
+  struct PairSlot {
+    PairKey in;
+    score::Key128 out;
   };
+  static constexpr std::size_t kPairSlots = 1 << 14;
+  // A split name field's value, everything derived from it.
+  struct NameEntry {
+    PreparedName prepared;
+    NameFeature feature;
+    RecordPart part{};  // record filter (when the extractor makes one)
+  };
+  const NameEntry& SplitName(const std::string& raw, int record_field);
 
   void ExtractName(const std::string& latin, const std::string& native_folded, NameFeature* out);
   // Without the cache: the straightforward derivation.
@@ -225,7 +234,9 @@ class FeatureExtractor {
   std::unordered_map<std::string, RecordPart> record_part_cache_;
   std::unordered_map<std::string, DateEntry> date_cache_;
   std::unordered_map<std::string, score::Key128> small_token_cache_;
-  std::unordered_map<PairKey, score::Key128, PairKeyHash> pair_cache_;
+  std::vector<PairSlot> pair_cache_;  // kPairSlots, or empty without the cache
+  std::unordered_map<std::string, NameEntry> split_name_cache_;
+  NameEntry name_scratch_;
   std::string cache_key_;  // reused for building cache keys
   DateEntry date_scratch_;
   TextEntry text_scratch_;
