@@ -128,7 +128,9 @@ struct Adaptive {
 
 // out[j] = |a ∧ b_j| for j < n — except for pairs cut short by the early
 // exit, where out[j] is the count so far, which is below floor and so below
-// the pair's need. Returns the largest out[j] (0 when n = 0).
+// the pair's need. Returns the largest out[j], or (AVX2) the largest of the
+// pairs counted to the end, 0 when there are none: below floor exactly when
+// every out[j] is, which is all the caller asks.
 using TileFn = std::uint32_t (*)(const Tile& t);
 
 // Other lengths: the one-vs-many kernels of popcount.cc (no early exit).
@@ -245,6 +247,30 @@ __attribute__((target("avx2"))) inline __m128i FourCounts(const __m256i* a_lo, c
   return _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
 }
 
+// The same for eight consecutive B filters, as eight 32-bit lanes in order
+// (the four of the first half of the group in the low 128 bits).
+template <std::size_t W, std::size_t From, std::size_t To>
+__attribute__((target("avx2"))) inline __m256i EightCounts(const __m256i* a_lo, const __m256i* a_hi,
+                                                           const std::uint64_t* bj,
+                                                           const std::uint64_t* sj,
+                                                           __m256i lookup) {
+  const __m256i zero = _mm256_setzero_si256();
+#define KL_SAD(k) \
+  _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + (k) * W, sj + (k) * W, lookup), zero)
+  const __m256i t01 = _mm256_or_si256(KL_SAD(0), _mm256_slli_epi64(KL_SAD(1), 32));
+  const __m256i t23 = _mm256_or_si256(KL_SAD(2), _mm256_slli_epi64(KL_SAD(3), 32));
+  const __m256i t45 = _mm256_or_si256(KL_SAD(4), _mm256_slli_epi64(KL_SAD(5), 32));
+  const __m256i t67 = _mm256_or_si256(KL_SAD(6), _mm256_slli_epi64(KL_SAD(7), 32));
+#undef KL_SAD
+  // Lanes [0 1 2 3 | 0 1 2 3] and [4 5 6 7 | 4 5 6 7], each half a partial sum.
+  const __m256i u03 =
+      _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
+  const __m256i u47 =
+      _mm256_add_epi64(_mm256_unpacklo_epi64(t45, t67), _mm256_unpackhi_epi64(t45, t67));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(u03, u47, 0x20),
+                          _mm256_permute2x128_si256(u03, u47, 0x31));
+}
+
 template <std::size_t From, std::size_t To>
 __attribute__((target("avx2"))) inline std::uint32_t OneCount(const __m256i* a_lo,
                                                               const __m256i* a_hi,
@@ -257,8 +283,63 @@ __attribute__((target("avx2"))) inline std::uint32_t OneCount(const __m256i* a_l
   return static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
 }
 
+// The largest of out[0..n).
+__attribute__((target("avx2"))) std::uint32_t MostOf(const std::uint32_t* out, std::size_t n) {
+  __m256i most = _mm256_setzero_si256();
+  std::size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    most = _mm256_max_epu32(most, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + j)));
+  }
+  alignas(32) std::uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), most);
+  std::uint32_t result = 0;
+  for (std::uint32_t lane : lanes) result = std::max(result, lane);
+  for (; j < n; ++j) result = std::max(result, out[j]);
+  return result;
+}
+
+// out[j] = |a ∧ b_j| for the 4·groups filters from b, all of a in
+// registers; returns the largest. A function of its own so that its registers are allocated for
+// this loop alone.
+template <std::size_t W>
+__attribute__((target("avx2"), noinline)) std::uint32_t FullStretch(const std::uint64_t* a,
+                                                           const std::uint64_t* b,
+                                                           const std::uint64_t* b_shift,
+                                                           std::size_t groups, std::uint32_t* out) {
+  constexpr std::size_t kV = W / 4;
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_mask = _mm256_set1_epi8(0x0f);
+  __m256i a_lo[kV], a_hi[kV];
+  for (std::size_t v = 0; v < kV; ++v) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+    a_lo[v] = _mm256_and_si256(x, low_mask);
+    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
+  }
+  __m128i most = _mm_setzero_si128();
+  for (std::size_t g = 0; g < groups; ++g) {
+    const __m128i total =
+        FourCounts<W, 0, kV>(a_lo, a_hi, b + 4 * g * W, b_shift + 4 * g * W, lookup);
+    most = _mm_max_epu32(most, total);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * g), total);
+  }
+  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0x4e));
+  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0xb1));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(most));
+}
+
 // Precondition (met by the plan's copy of B): b and b_shift are 32-byte
 // aligned, so aligned loads are used.
+//
+// Registers decide the speed here: a's 2·W/4 masked vectors, the look-up
+// table and the early-exit bounds leave too few of the 16 for four pairs in
+// flight, and g++ then spills across the loop (a running maximum kept in
+// memory made a store-to-load chain through every group). So the loops keep
+// only what they use on every group in registers — the first half of a in
+// the early-exit loop, all of it in the full loop — and read the rest from
+// `a_mem`, which the compiler must treat as memory; the full stretches run
+// in a function of their own, and the largest count is taken from `out`
+// after the loops when an early-exit group had to be counted to the end.
 template <std::size_t W>
 __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
   static_assert(W % 8 == 0 && W <= 16);
@@ -266,25 +347,26 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_mask = _mm256_set1_epi8(0x0f);
-  __m256i a_lo[kV], a_hi[kV];
+  alignas(32) __m256i a_mem[2 * kV];  // a's low-nibble vectors, then its high-nibble ones
   for (std::size_t v = 0; v < kV; ++v) {
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.a + 4 * v));
-    a_lo[v] = _mm256_and_si256(x, low_mask);
-    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
+    a_mem[v] = _mm256_and_si256(x, low_mask);
+    a_mem[kV + v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
   }
-  const bool early = t.b_tail != nullptr;
-  // Values stay far below 2^31, so signed 32-bit compares are exact.
-  const __m128i floor =
-      _mm_set1_epi32(static_cast<int>(std::min<std::uint32_t>(t.floor, 1U << 30)));
-  const __m128i a_tail = _mm_set1_epi32(static_cast<int>(t.a_tail));
-  const __m128i a_rest = _mm_set1_epi32(static_cast<int>(t.a_rest));
-  // The check after the first quarter (one vector of a 1024-bit filter)
-  // pays only when it can succeed: when the row's last three quarters alone
-  // fall short of floor (high t); otherwise it would cost without pruning.
-  const bool quarter = W == 16 && early && t.floor > t.a_rest;
-  std::int32_t credit = early ? *t.credit : 0;
-  __m128i most = _mm_setzero_si128();
+  // From here on the compiler must assume that a_mem may change (it cannot
+  // see what the empty statement does with it), so it reads it where used
+  // instead of holding all of it in registers.
+  asm volatile("" : : "r"(a_mem) : "memory");
+  const __m256i* const a_lo = a_mem;
+  const __m256i* const a_hi = a_mem + kV;
+  const std::uint64_t* const b = t.b;
+  const std::uint64_t* const b_shift = t.b_shift;
+  std::uint32_t* const out = t.out;
   const std::size_t groups_end = t.n & ~std::size_t{3};
+  const bool early = t.b_tail != nullptr;
+  std::int32_t credit = early ? *t.credit : 0;
+  std::uint32_t most = 0;  // over the stretches counted in full
+  bool went_on = false;    // whether some early-exit group was counted to the end
   std::size_t j = 0;
   while (j < groups_end) {
     if (credit <= 0) {
@@ -294,56 +376,84 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
       const std::size_t end =
           early ? std::min(groups_end, j + 4 * static_cast<std::size_t>(1 - credit)) : groups_end;
       credit = early ? 1 : 0;
-      for (; j < end; j += 4) {
-        const __m128i total =
-            FourCounts<W, 0, kV>(a_lo, a_hi, t.b + j * W, t.b_shift + j * W, lookup);
-        most = _mm_max_epu32(most, total);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
-      }
+      most = std::max(most, FullStretch<W>(t.a, b + j * W, b_shift + j * W, (end - j) / 4, out + j));
+      j = end;
       continue;
     }
-    for (; j < groups_end && credit > 0; j += 4) {
-      const std::uint64_t* bj = t.b + j * W;
-      const std::uint64_t* sj = t.b_shift + j * W;
-      __m128i total;
+    // Values stay far below 2^31, so signed 32-bit compares are exact.
+    const __m128i floor =
+        _mm_set1_epi32(static_cast<int>(std::min<std::uint32_t>(t.floor, 1U << 30)));
+    const __m128i a_tail = _mm_set1_epi32(static_cast<int>(t.a_tail));
+    // The check after the first quarter (one vector of a 1024-bit filter)
+    // pays only when it can succeed: when the row's last three quarters
+    // alone fall short of floor (high t); otherwise it would cost without
+    // pruning.
+    const bool quarter = W == 16 && t.floor > t.a_rest;
+    const __m128i a_rest = _mm_set1_epi32(static_cast<int>(t.a_rest));
+    __m256i r_lo[kHalf], r_hi[kHalf];  // the first half, in registers
+    for (std::size_t v = 0; v < kHalf; ++v) {
+      r_lo[v] = a_lo[v];
+      r_hi[v] = a_hi[v];
+    }
+    // Eight filters a step (one check, one store), then the last four.
+    const __m256i floor8 = _mm256_broadcastsi128_si256(floor);
+    const __m256i a_tail8 = _mm256_broadcastsi128_si256(a_tail);
+    const __m256i a_rest8 = _mm256_broadcastsi128_si256(a_rest);
+    for (; j + 8 <= groups_end && credit > 0; j += 8) {
+      const std::uint64_t* bj = b + j * W;
+      const std::uint64_t* sj = b_shift + j * W;
+      __m256i total;
       if (W == 16 && quarter) {
-        total = FourCounts<W, 0, 1>(a_lo, a_hi, bj, sj, lookup);
-        const __m128i rest =
-            _mm_min_epu32(a_rest, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_rest + j)));
-        if (_mm_movemask_epi8(_mm_cmpgt_epi32(floor, _mm_add_epi32(total, rest))) == 0xffff) {
+        total = EightCounts<W, 0, 1>(r_lo, r_hi, bj, sj, lookup);
+        const __m256i rest = _mm256_min_epu32(
+            a_rest8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.b_rest + j)));
+        if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, rest))) ==
+            -1) {
           Adaptive::Stopped(credit);
-          most = _mm_max_epu32(most, total);
-          _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), total);
           continue;
         }
-        total = _mm_add_epi32(total, FourCounts<W, 1, kHalf>(a_lo, a_hi, bj, sj, lookup));
+        total = _mm256_add_epi32(total, EightCounts<W, 1, kHalf>(r_lo, r_hi, bj, sj, lookup));
       } else {
-        total = FourCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+        total = EightCounts<W, 0, kHalf>(r_lo, r_hi, bj, sj, lookup);
       }
+      const __m256i tail = _mm256_min_epu32(
+          a_tail8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.b_tail + j)));
+      const __m256i hopeless = _mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, tail));
+      if (_mm256_movemask_epi8(hopeless) != -1) {
+        total = _mm256_add_epi32(total, EightCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
+        Adaptive::WentOn(credit);
+        went_on = true;
+      } else {
+        Adaptive::Stopped(credit);
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), total);
+    }
+    for (; j < groups_end && credit > 0; j += 4) {
+      const std::uint64_t* bj = b + j * W;
+      const std::uint64_t* sj = b_shift + j * W;
+      __m128i total = FourCounts<W, 0, kHalf>(r_lo, r_hi, bj, sj, lookup);
       const __m128i tail =
           _mm_min_epu32(a_tail, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_tail + j)));
       const __m128i hopeless = _mm_cmpgt_epi32(floor, _mm_add_epi32(total, tail));
       if (_mm_movemask_epi8(hopeless) != 0xffff) {
         total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
         Adaptive::WentOn(credit);
+        went_on = true;
       } else {
         Adaptive::Stopped(credit);
       }
-      most = _mm_max_epu32(most, total);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(t.out + j), total);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), total);
     }
   }
   if (early) *t.credit = credit;
-  alignas(16) std::uint32_t lanes[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), most);
-  std::uint32_t result = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
   for (; j < t.n; ++j) {
-    const std::uint64_t* bj = t.b + j * W;
-    const std::uint64_t* sj = t.b_shift + j * W;
-    t.out[j] = OneCount<0, kV>(a_lo, a_hi, bj, sj, lookup);
-    result = std::max(result, t.out[j]);
+    out[j] = OneCount<0, kV>(a_lo, a_hi, b + j * W, b_shift + j * W, lookup);
+    most = std::max(most, out[j]);
   }
-  return result;
+  // Stopped groups are below floor: only groups counted to the end can
+  // raise the maximum, and they are rare where the early exit is tried.
+  return went_on ? std::max(most, MostOf(out, t.n)) : most;
 }
 
 // Not run on the machine this was written on (no AVX-512 there): kept as
