@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -187,23 +188,32 @@ Result<BloomEncoder> BloomEncoder::Create(const crypto::SecretBytes& field_key,
 namespace {
 
 // Sets the k positions of one item. `message` holds
-// [counter][tag][salt length][salt][item]; byte 0 is the counter.
-void InsertItem(std::string& message, const unsigned char* sip_key, const BloomParams& params,
-                BloomFilter& filter) {
+// [counter][tag][salt length][salt][item] (`size` bytes); byte 0 is the
+// counter.
+void InsertItem(unsigned char* message, std::size_t size, const unsigned char* sip_key,
+                const BloomParams& params, std::uint64_t* words) {
   std::size_t remaining = params.k;
   unsigned char block[16];
   for (unsigned counter = 0; remaining > 0; ++counter) {
-    message[0] = static_cast<char>(counter);
-    crypto_shorthash_siphashx24(block, reinterpret_cast<const unsigned char*>(message.data()),
-                                message.size(), sip_key);
+    message[0] = static_cast<unsigned char>(counter);
+    crypto_shorthash_siphashx24(block, message, size, sip_key);
     for (std::size_t w = 0; w < 4 && remaining > 0; ++w, --remaining) {
       std::uint32_t word = 0;
       std::memcpy(&word, block + 4 * w, sizeof word);
       // Multiply-shift maps 32 bits onto [0, L) without a division.
-      filter.Set(static_cast<std::size_t>((static_cast<std::uint64_t>(word) * params.bits) >> 32));
+      const std::size_t bit =
+          static_cast<std::size_t>((static_cast<std::uint64_t>(word) * params.bits) >> 32);
+      words[bit / 64] |= std::uint64_t{1} << (bit % 64);
     }
   }
   sodium_memzero(block, sizeof block);
+}
+
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -217,47 +227,75 @@ Result<BloomFilter> BloomEncoder::Encode(const BloomItems& items) const {
                                 " bytes");
   }
   std::size_t total = 0;
+  std::size_t longest_whole = 0;
   for (std::string_view s : items.qgram_strings) total += s.size();
-  for (std::string_view s : items.whole_items) total += s.size();
+  for (std::string_view s : items.whole_items) {
+    total += s.size();
+    longest_whole = std::max(longest_whole, s.size());
+  }
   if (total > limits::kMaxFieldBytes) {
     return InvalidArgumentError("bloom input over kMaxFieldBytes");
   }
 
   KL_ASSIGN_OR_RETURN(BloomFilter filter, BloomFilter::Create(params_.bits));
+  std::uint64_t* words = filter.mutable_words().data();
   const unsigned char* key = sip_key_.data();
-  // The fixed head of every message; the item is appended after it.
-  std::string message;
-  message.reserve(3 + items.salt.size() + 64);
-  message.push_back('\0');
-  message.push_back('\0');
-  message.push_back(static_cast<char>(items.salt.size()));
-  message.append(items.salt);
-  const std::size_t head = message.size();
-
-  message[1] = static_cast<char>(kTagQgram);
   const std::size_t q = params_.q;
+  // The fixed head of every message; the item is written after it. A
+  // q-gram is at most 4 code points of at most 4 UTF-8 bytes each.
+  const std::size_t head = 3 + items.salt.size();
+  const std::size_t capacity = head + std::max<std::size_t>(16, longest_whole);
+  unsigned char stack_buffer[512];
+  std::vector<unsigned char> heap_buffer;
+  unsigned char* message = stack_buffer;
+  if (capacity > sizeof stack_buffer) {
+    heap_buffer.resize(capacity);
+    message = heap_buffer.data();
+  }
+  message[0] = 0;
+  message[1] = kTagQgram;
+  message[2] = static_cast<unsigned char>(items.salt.size());
+  std::memcpy(message + 3, items.salt.data(), items.salt.size());
+  unsigned char* item = message + head;
+
+  std::u32string text;
   for (std::string_view s : items.qgram_strings) {
     if (s.empty()) continue;
-    std::u32string text;
+    if (IsAscii(s)) {
+      // One byte per code point: the q-grams are byte windows of the
+      // padded string, as EncodeUtf8 of the code points would give.
+      const std::size_t pad = params_.pad ? q - 1 : 0;
+      const std::size_t n = s.size() + 2 * pad;
+      auto at = [&](std::size_t i) -> unsigned char {
+        return i < pad || i >= pad + s.size() ? '_' : static_cast<unsigned char>(s[i - pad]);
+      };
+      const std::size_t grams = n >= q ? n - q + 1 : 1;
+      const std::size_t len = n >= q ? q : n;
+      for (std::size_t g = 0; g < grams; ++g) {
+        for (std::size_t j = 0; j < len; ++j) item[j] = at(g + j);
+        InsertItem(message, head + len, key, params_, words);
+      }
+      continue;
+    }
+    text.clear();
     if (params_.pad) text.append(q - 1, U'_');
     text += DecodeUtf8(s);
     if (params_.pad) text.append(q - 1, U'_');
     // A string shorter than q (only without padding) is one item.
     const std::size_t grams = text.size() >= q ? text.size() - q + 1 : 1;
     for (std::size_t g = 0; g < grams; ++g) {
-      message.resize(head);
-      message += EncodeUtf8(std::u32string_view(text).substr(g, q));
-      InsertItem(message, key, params_, filter);
+      const std::string gram = EncodeUtf8(std::u32string_view(text).substr(g, q));
+      std::memcpy(item, gram.data(), gram.size());
+      InsertItem(message, head + gram.size(), key, params_, words);
     }
   }
-  message[1] = static_cast<char>(kTagWhole);
+  message[1] = kTagWhole;
   for (std::string_view s : items.whole_items) {
     if (s.empty()) continue;
-    message.resize(head);
-    message.append(s);
-    InsertItem(message, key, params_, filter);
+    std::memcpy(item, s.data(), s.size());
+    InsertItem(message, head + s.size(), key, params_, words);
   }
-  crypto::Wipe(message);
+  sodium_memzero(message, capacity);
   return params_.xor_fold ? filter.XorFold() : filter;
 }
 

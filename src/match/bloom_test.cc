@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sodium.h>
+
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "match/internal/reference.h"
+#include "match/string_metrics.h"
 
 namespace kinlink::match {
 namespace {
@@ -292,6 +296,85 @@ TEST(BloomDiceTest, CountedDiceEqualsDiceOnRandomFilters) {
       EXPECT_DOUBLE_EQ(DiceCounted(a, a.PopCount(), b, b.PopCount()), Dice(a, b))
           << bits << " bits, round " << round;
     }
+  }
+}
+
+}  // namespace
+}  // namespace kinlink::match
+
+namespace kinlink::match {
+namespace {
+
+// The scheme of bloom.h written out plainly (strings of code points, one
+// std::string message per item): the reference the encoder is held to.
+BloomFilter ReferenceEncode(const crypto::SecretBytes& field_key, const BloomParams& p,
+                            const std::vector<std::string>& grams_of,
+                            const std::vector<std::string>& whole, const std::string& salt) {
+  const std::string sip_key = crypto::Token(field_key, kBloomKeyDomain, "").substr(0, 16);
+  BloomFilter f = BloomFilter::Create(p.bits).value();
+  auto insert = [&](char tag, const std::string& item) {
+    std::string message;
+    message.push_back('\0');
+    message.push_back(tag);
+    message.push_back(static_cast<char>(salt.size()));
+    message += salt;
+    message += item;
+    std::size_t positions = 0;
+    for (unsigned counter = 0; positions < p.k; ++counter) {
+      message[0] = static_cast<char>(counter);
+      unsigned char block[16];
+      crypto_shorthash_siphashx24(block, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size(),
+                                  reinterpret_cast<const unsigned char*>(sip_key.data()));
+      for (int w = 0; w < 4 && positions < p.k; ++w, ++positions) {
+        std::uint32_t word = 0;
+        std::memcpy(&word, block + 4 * w, 4);
+        f.Set(static_cast<std::size_t>((static_cast<std::uint64_t>(word) * p.bits) >> 32));
+      }
+    }
+  };
+  for (const std::string& s : grams_of) {
+    if (s.empty()) continue;
+    std::u32string text = DecodeUtf8(s);
+    if (p.pad) text = std::u32string(p.q - 1, U'_') + text + std::u32string(p.q - 1, U'_');
+    const std::size_t grams = text.size() >= p.q ? text.size() - p.q + 1 : 1;
+    for (std::size_t g = 0; g < grams; ++g) insert('q', EncodeUtf8(text.substr(g, p.q)));
+  }
+  for (const std::string& s : whole) {
+    if (!s.empty()) insert('w', s);
+  }
+  return p.xor_fold ? f.XorFold() : f;
+}
+
+TEST(BloomEncoderReferenceTest, EqualsPlainSchemeOnRandomInputs) {
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> pieces = {"a", "Z", "_", " ", "0", "\t", std::string(1, '\0'),
+                                           "\x7f", "é", "ж", "ع", "ሀ", "😀", "\xFF", "\xC3"};
+  auto random_string = [&](std::size_t max_pieces) {
+    std::string s;
+    const std::size_t n = rng() % (max_pieces + 1);
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    return s;
+  };
+  for (int round = 0; round < 400; ++round) {
+    BloomParams p;
+    p.bits = 128 * (1 + rng() % 8);
+    p.q = 1 + rng() % 4;
+    p.pad = rng() % 4 != 0;
+    p.k = 1 + rng() % 30;
+    p.salted = rng() % 2 == 0;
+    p.xor_fold = rng() % 2 == 0;
+    const crypto::SecretBytes key = Key(static_cast<char>('a' + rng() % 26));
+    const BloomEncoder enc = BloomEncoder::Create(key, p).value();
+    std::vector<std::string> grams_of, whole;
+    for (std::size_t i = rng() % 4; i > 0; --i) grams_of.push_back(random_string(12));
+    for (std::size_t i = rng() % 3; i > 0; --i) whole.push_back(random_string(round % 10 == 0 ? 400 : 6));
+    const std::string salt = p.salted ? random_string(5) : "";
+    const std::vector<std::string_view> g(grams_of.begin(), grams_of.end());
+    const std::vector<std::string_view> w(whole.begin(), whole.end());
+    const Result<BloomFilter> got = enc.Encode({g, w, salt});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, ReferenceEncode(key, p, grams_of, whole, salt)) << "round " << round;
   }
 }
 

@@ -39,6 +39,8 @@ std::string ConsonantSkeleton(std::string_view token) {
   while (i < s.size()) {
     bool matched = false;
     for (const auto& [from, to] : kDigraphs) {
+      // The first letter first: most positions start no digraph.
+      if (from[0] != s[i]) continue;
       if (s.compare(i, from.size(), from) == 0) {
         emit(to);
         i += from.size();
