@@ -292,6 +292,59 @@ TEST(DiceJoinTest, EarlyExitSwitchesOnAndOffAlongARow) {
   }
 }
 
+// The AVX2 kernel checks the early exit eight filters at a time, then four,
+// then counts the last few in full: a pair exactly at t, whose bound after
+// the first half is exact (the halves it differs in are all counted), is
+// placed at every position of such a run, among filters that stop early.
+// Every filter has the same popcount, so sorted B keeps the order given.
+TEST(DiceJoinTest, EarlyExitAtTheBoundaryInEveryLane) {
+  std::mt19937_64 rng(12);
+  for (std::size_t bits : {512, 1024}) {
+    const std::size_t words = bits / 64, ones = bits * 3 / 8;
+    auto exact = [&] {
+      std::vector<std::size_t> pos(bits);
+      for (std::size_t i = 0; i < bits; ++i) pos[i] = i;
+      std::shuffle(pos.begin(), pos.end(), rng);
+      std::vector<std::uint64_t> w(words, 0);
+      for (std::size_t i = 0; i < ones; ++i) w[pos[i] / 64] |= std::uint64_t{1} << (pos[i] % 64);
+      return w;
+    };
+    PackedFilters a = PackedFilters::Create(bits).value();
+    const std::vector<std::uint64_t> row = exact();
+    ASSERT_TRUE(a.Add(row).ok());
+    // The partner: `row` with 3 set bits of its first half moved to clear
+    // positions of the first half, so its second half is row's and the
+    // bound after the first half, c + min(|a₂|, |b₂|), is its exact count.
+    std::vector<std::uint64_t> partner = row;
+    for (int m = 0; m < 3; ++m) {
+      std::size_t on = rng() % (bits / 2), off = rng() % (bits / 2);
+      while (((partner[on / 64] >> (on % 64)) & 1U) == 0) on = rng() % (bits / 2);
+      while (((row[off / 64] >> (off % 64)) & 1U) != 0 ||
+             ((partner[off / 64] >> (off % 64)) & 1U) != 0) {
+        off = rng() % (bits / 2);
+      }
+      partner[on / 64] &= ~(std::uint64_t{1} << (on % 64));
+      partner[off / 64] |= std::uint64_t{1} << (off % 64);
+    }
+    const double dice = 2.0 * static_cast<double>(ones - 3) / static_cast<double>(2 * ones);
+    std::vector<std::vector<std::uint64_t>> others;
+    for (int i = 0; i < 37; ++i) others.push_back(exact());
+    for (std::size_t position = 0; position < 37; ++position) {
+      PackedFilters b = PackedFilters::Create(bits).value();
+      for (std::size_t i = 0; i < 37; ++i) {
+        ASSERT_TRUE(b.Add(i == position ? partner : others[i]).ok());
+      }
+      for (double t : {dice, std::nextafter(dice, 1.0)}) {
+        ExpectAllKernelsMatchReference(a, b, t);
+        DiceJoinOptions opt;
+        opt.threshold = t;
+        opt.kernel = DiceJoinKernel::kReference;
+        EXPECT_EQ(Join(a, b, opt).size(), t == dice ? 1U : 0U) << position;
+      }
+    }
+  }
+}
+
 TEST(DiceJoinTest, LengthsFrom64To4096) {
   std::mt19937_64 rng(3);
   for (std::size_t bits : {64, 128, 192, 256, 320, 448, 960, 1088, 2048, 4096}) {
