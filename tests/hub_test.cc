@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -83,13 +84,6 @@ class HubProcessTest : public ::testing::Test {
     rows_ = ParseCsvFile(dir_ / "all.csv");
     ASSERT_EQ(rows_.size(), 701u);
   }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
 
   // A CSV of the generated rows in the ranges [from, to), and extra raw lines.
   void WriteCsv(const std::string& path, const std::vector<std::pair<int, int>>& ranges,
@@ -115,47 +109,12 @@ class HubProcessTest : public ::testing::Test {
   // Starts `kinlink hub --data DIR/hub --port 0 ARGS`; its stdout and
   // stderr (the access log) go to files. Returns the port.
   int StartHub(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {KINLINK_BINARY, "hub", "--data",    dir_ / "hub",
-                                     "--port",       "0",   "--threads", "2"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (std::string(*e).rfind("KINLINK_", 0) != 0) env.emplace_back(*e);
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "hub.out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "hub.err").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> args_c;
-    for (std::string& a : argv) args_c.push_back(a.data());
-    args_c.push_back(nullptr);
-    std::vector<char*> env_c;
-    for (std::string& e : env) env_c.push_back(e.data());
-    env_c.push_back(nullptr);
-    const int rc =
-        posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args_c.data(), env_c.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return -1;
-    const std::string prefix = "Kinlink hub is serving on ";
-    for (int i = 0; i < 600; ++i) {
-      const std::string out = ReadFile(dir_ / "hub.out");
-      const std::size_t at = out.find(prefix);
-      const std::size_t end = at == std::string::npos ? at : out.find('\n', at);
-      if (end != std::string::npos) {
-        url_ = out.substr(at + prefix.size(), end - at - prefix.size());
-        return std::stoi(url_.substr(url_.rfind(':') + 1));
-      }
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
+    std::vector<std::string> args = {"hub", "--data", dir_ / "hub", "--port", "0", "--threads",
+                                     "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    if (!hub_.Start(args, dir_ / "hub.out", dir_ / "hub.err", "Kinlink hub")) return -1;
+    url_ = hub_.url();
+    return hub_.port();
   }
 
   // `kinlink hub node add NAME`; its key goes to DIR/NAME.apikey.
@@ -273,7 +232,7 @@ class HubProcessTest : public ::testing::Test {
 
   TempDir dir_;
   std::vector<std::vector<std::string>> rows_;
-  pid_t pid_ = -1;
+  KinlinkProcess hub_;
   std::string url_;
 };
 
@@ -402,11 +361,7 @@ TEST_F(HubProcessTest, ThreeNodesGetExactlyTheirPairsAndTheHubHoldsNoName) {
 
   // Nothing the nodes hold in plaintext reached the hub: not in its
   // database (and WAL), not in its output or access log.
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid_, &status, 0), pid_);
-  pid_ = -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(hub_.Stop(), 0);
   ExpectNoCanaries();
   const std::string log = ReadFile(dir_ / "hub.err");
   EXPECT_THAT(log, HasSubstr(R"("path":"/hub/v1/encodings","status":201)"));
@@ -424,6 +379,133 @@ TEST_F(HubProcessTest, ThreeNodesGetExactlyTheirPairsAndTheHubHoldsNoName) {
   for (const char* n : {"a", "b", "c"}) {
     const std::string key = ReadFile(dir_ / (std::string(n) + ".apikey")).substr(4, 64);
     EXPECT_THAT(FilesContaining(dir_ / "hub", key), ::testing::IsEmpty()) << n;
+  }
+}
+
+// The node side: two registries (a tracing office with requests, a hospital
+// with persons) exchange through the hub with `kinlink hub sync` and
+// `kinlink serve --hub`; each stores the pairs as partner matches that
+// name the other organisation and the pair's shared reference.
+TEST_F(HubProcessTest, NodesExchangeThroughTheHubAndStorePartnerMatches) {
+  // Requests: rows 0-249 and the person a and b both hold; persons: rows
+  // 150-399 and the same person. 100 + 1 people are in both.
+  WriteCsv(dir_ / "requests.csv", {{0, 250}}, {kCanaryRows[0], kCanaryRows[3]});
+  WriteCsv(dir_ / "persons.csv", {{150, 400}}, {kCanaryRows[3]});
+  {
+    // A request has no person status: blank that column.
+    std::vector<std::vector<std::string>> rows = ParseCsvFile(dir_ / "requests.csv");
+    const auto at = std::find(rows[0].begin(), rows[0].end(), "status") - rows[0].begin();
+    std::ofstream out(dir_ / "requests.csv", std::ios::binary | std::ios::trunc);
+    formats::CsvWriter writer(out);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) rows[i][static_cast<std::size_t>(at)].clear();
+      writer.WriteRow(rows[i]);
+    }
+  }
+  ASSERT_GT(StartHub(), 0) << ReadFile(dir_ / "hub.err");
+  AddNode("amman");
+  AddNode("beirut");
+  const std::map<std::string, std::string> amman = {{"KINLINK_DATA", dir_ / "amman"},
+                                                   {"KINLINK_KEY_FILE", dir_ / "amman.key"}};
+  const std::map<std::string, std::string> beirut = {{"KINLINK_DATA", dir_ / "beirut"},
+                                                    {"KINLINK_KEY_FILE", dir_ / "beirut.key"}};
+  for (const auto* env : {&amman, &beirut}) ASSERT_EQ(RunKinlink({"init"}, *env).exit_code, 0);
+  RunResult imp = RunKinlink({"import", "--kind", "request", "--office", "amman-tracing",
+                              dir_ / "requests.csv"},
+                             amman);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  imp = RunKinlink(
+      {"import", "--kind", "person", "--office", "beirut-hospital", dir_ / "persons.csv"}, beirut);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+
+  auto sync = [&](const std::string& node, const std::map<std::string, std::string>& env) {
+    RunResult r = RunKinlink({"hub", "sync", "--hub", url_, "--api-key-file",
+                              dir_ / (node + ".apikey"), "--linkage-key-file", dir_ / "link.key",
+                              "--json"},
+                             env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    Json j = Json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.out;
+    return j;
+  };
+  Json a1 = sync("amman", amman);
+  EXPECT_EQ(a1["records_sent"], 252);
+  EXPECT_EQ(a1["pairs"], 0);
+  Json b1 = sync("beirut", beirut);
+  EXPECT_EQ(b1["records_sent"], 251);
+  const int pairs = b1["pairs"];
+  EXPECT_EQ(b1["matches_stored"], pairs);
+  Json a2 = sync("amman", amman);
+  EXPECT_EQ(a2["records_sent"], 0) << "nothing is sent twice";
+  EXPECT_EQ(a2["pairs"], pairs);
+  EXPECT_EQ(a2["matches_stored"], pairs);
+  EXPECT_EQ(sync("amman", amman)["pairs"], 0) << "nothing is delivered twice";
+
+  // Both registries hold the pairs as partner matches under shared
+  // references: the request here, the person "held by partner".
+  auto matches = [&](const std::map<std::string, std::string>& env) {
+    RunResult r = RunKinlink({"matches", "--json"}, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, Json> by_ref;
+    Json j = Json::parse(r.out, nullptr, false);
+    if (!j.is_object()) return by_ref;
+    for (const Json& m : j["matches"]) by_ref[m["partner"]["pair_ref"]] = m;
+    return by_ref;
+  };
+  const std::map<std::string, Json> at_amman = matches(amman);
+  const std::map<std::string, Json> at_beirut = matches(beirut);
+  ASSERT_EQ(at_amman.size(), static_cast<std::size_t>(pairs));
+  ASSERT_EQ(at_beirut.size(), static_cast<std::size_t>(pairs));
+  int same_id = 0;
+  bool canary = false;
+  for (const auto& [ref, m] : at_amman) {
+    ASSERT_EQ(at_beirut.count(ref), 1u) << ref;
+    const Json& other = at_beirut.at(ref);
+    EXPECT_EQ(m["partner"]["organisation"], "beirut");
+    EXPECT_EQ(m["person"]["partner"], "beirut");
+    EXPECT_EQ(other["request"]["partner"], "amman");
+    EXPECT_EQ(m["status"], "potential");
+    EXPECT_NEAR(m["probability"].get<double>(), other["probability"].get<double>(), 1e-9);
+    if (m["request"]["id"] == other["person"]["id"]) ++same_id;
+    if (m["request"]["name"] == "Xylbrandt Umequorre") canary = true;
+  }
+  EXPECT_TRUE(canary) << "the person both hold is found";
+  EXPECT_GE(same_id, 95) << "of the 101 people both hold";
+  // The generator also writes people twice under other ids: a few pairs
+  // join those.
+  EXPECT_LE(pairs - same_id, 10);
+
+  // `kinlink serve --hub` does the same on its own: a new person at
+  // beirut (a copy of request row 20) goes out, and amman gets the pair.
+  WriteCsv(dir_ / "late.csv", {{20, 21}});
+  imp = RunKinlink(
+      {"import", "--kind", "person", "--office", "beirut-hospital", dir_ / "late.csv"}, beirut);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  {
+    KinlinkProcess serve;
+    ASSERT_TRUE(serve.Start({"serve", "--port", "0", "--hub", url_, "--api-key-file",
+                             dir_ / "beirut.apikey", "--linkage-key-file", dir_ / "link.key",
+                             "--hub-interval", "1"},
+                            dir_ / "serve.out", dir_ / "serve.err", "Kinlink", beirut))
+        << ReadFile(dir_ / "serve.err");
+    std::string log;
+    for (int i = 0; i < 300 && log.find("sent 1 record(s)") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      log = ReadFile(dir_ / "serve.err");
+    }
+    EXPECT_THAT(log, HasSubstr("kinlink: hub: sent 1 record(s) in 1 batch(es)")) << log;
+    EXPECT_EQ(serve.Stop(), 0);
+    for (const char* word : kCanaryWords) EXPECT_THAT(log, Not(HasSubstr(word))) << word;
+  }
+  Json a3 = sync("amman", amman);
+  EXPECT_GE(a3["pairs"].get<int>(), 1);
+  EXPECT_EQ(matches(amman).size(), static_cast<std::size_t>(pairs + a3["pairs"].get<int>()));
+
+  // The hub holds no name of either registry.
+  EXPECT_EQ(hub_.Stop(), 0);
+  for (const char* word : kCanaryWords) {
+    EXPECT_THAT(FilesContaining(dir_ / "hub", word), ::testing::IsEmpty()) << word;
+    EXPECT_THAT(ReadFile(dir_ / "hub.err"), Not(HasSubstr(word))) << word;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "tests/test_util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,8 +40,11 @@ std::vector<std::string> Environment(const std::map<std::string, std::string>& e
   return env;
 }
 
-int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-          const std::string& in_path, const std::string& out_path, const std::string& err_path) {
+// Starts argv[0] with stdin, stdout and stderr from/to files; the pid, or
+// -1.
+pid_t SpawnBackground(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                      const std::string& in_path, const std::string& out_path,
+                      const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
@@ -55,7 +59,13 @@ int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& 
   pid_t pid = 0;
   int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
+  return rc == 0 ? pid : -1;
+}
+
+int Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+          const std::string& in_path, const std::string& out_path, const std::string& err_path) {
+  const pid_t pid = SpawnBackground(argv, env, in_path, out_path, err_path);
+  if (pid < 0) return -1;
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -76,6 +86,45 @@ RunResult RunKinlink(const std::vector<std::string>& args,
   r.out = Slurp(io / "out");
   r.err = Slurp(io / "err");
   return r;
+}
+
+KinlinkProcess::~KinlinkProcess() { Stop(); }
+
+bool KinlinkProcess::Start(const std::vector<std::string>& args, const std::string& out_path,
+                           const std::string& err_path, std::string_view serving,
+                           const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {KINLINK_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  out_path_ = out_path;
+  pid_ = SpawnBackground(argv, Environment(env), "/dev/null", out_path, err_path);
+  if (pid_ < 0) return false;
+  const std::string prefix = std::string(serving) + " is serving on ";
+  for (int i = 0; i < 600; ++i) {
+    const std::string out = Slurp(out_path);
+    const std::size_t at = out.find(prefix);
+    const std::size_t end = at == std::string::npos ? at : out.find('\n', at);
+    if (end != std::string::npos) {
+      url_ = out.substr(at + prefix.size(), end - at - prefix.size());
+      port_ = std::atoi(url_.substr(url_.rfind(':') + 1).c_str());
+      return true;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    ::usleep(50 * 1000);
+  }
+  return false;
+}
+
+int KinlinkProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 TempDir::TempDir() {

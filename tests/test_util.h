@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kinlink::testing {
@@ -20,6 +21,35 @@ struct RunResult {
 RunResult RunKinlink(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env = {},
                      const std::string& stdin_text = "");
+
+// A kinlink process in the background (`kinlink serve` or `kinlink hub`):
+// stdin /dev/null, stdout and stderr to files, the environment as
+// RunKinlink gives it. Stopped with SIGTERM at destruction.
+class KinlinkProcess {
+ public:
+  KinlinkProcess() = default;
+  ~KinlinkProcess();
+  KinlinkProcess(const KinlinkProcess&) = delete;
+  KinlinkProcess& operator=(const KinlinkProcess&) = delete;
+  // Starts `kinlink ARGS` and waits (up to 30 s) for its stdout to say
+  // "<serving> is serving on URL" ("Kinlink", "Kinlink hub"). false when it
+  // exits or does not say so.
+  bool Start(const std::vector<std::string>& args, const std::string& out_path,
+             const std::string& err_path, std::string_view serving,
+             const std::map<std::string, std::string>& env = {});
+  // SIGTERM, then waits; its exit code (128 + signal when killed), or -1
+  // when it was not running.
+  int Stop();
+  const std::string& url() const { return url_; }
+  int port() const { return port_; }
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+  std::string url_;
+  std::string out_path_;
+};
 
 // A fresh directory under the test temp dir, removed at destruction.
 class TempDir {

@@ -433,14 +433,16 @@ Status Registry::Matches(std::optional<store::MatchStatus> status,
   }));
   std::vector<std::int64_t> ids;
   for (const store::MatchRow& r : rows) {
-    ids.push_back(r.request_id);
-    ids.push_back(r.person_id);
+    // 0: the side a partner organisation holds (a partner match).
+    if (r.request_id != 0) ids.push_back(r.request_id);
+    if (r.person_id != 0) ids.push_back(r.person_id);
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   KL_RETURN_IF_ERROR(Audit("matches.read", CompressIdRanges(ids),
                            R"({"matches":)" + std::to_string(rows.size()) + "}"));
   auto describe = [&](std::int64_t id, std::string* source_id, std::string* name) -> Status {
+    if (id == 0) return OkStatus();
     KL_ASSIGN_OR_RETURN(store::RecordRow row, store_->GetRecord(id));
     if (!row.wrapped_key) return OkStatus();
     KL_ASSIGN_OR_RETURN(record::Record rec, Decrypt(row));

@@ -168,7 +168,9 @@ struct SearchHit {
   std::string held_by;
 };
 
-// A stored potential match with the names of both sides (decrypted).
+// A stored potential match with the names of both sides (decrypted). The
+// side of a partner match held by the partner organisation has id 0 and
+// empty source id and name (match.partner names the organisation).
 struct MatchView {
   store::MatchRow match;
   std::string request_source_id;

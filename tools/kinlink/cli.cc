@@ -258,6 +258,33 @@ int Run(int argc, char** argv) {
   serve->add_option("--max-connections", o.max_connections,
                     "Connections served at once (default 16)")
       ->check(CLI::Range(1, 1024));
+  // Partner linkage (serve --hub, hub sync): the hub, this node's API key,
+  // the linkage key and the encoding schema shared with the partners.
+  auto add_partner_flags = [&o](CLI::App* cmd, bool hub_required) {
+    auto* url = cmd->add_option(
+        "--hub", o.hub_url,
+        "Linkage hub URL: send this node's new records to it as keyed encodings and store "
+        "the pairs it finds as partner matches");
+    if (hub_required) url->required();
+    cmd->add_option("--api-key-file", o.api_key_file,
+                    "File holding this node's hub API key (from `kinlink hub node add`)");
+    cmd->add_option("--ca-cert", o.ca_cert, "CA certificates (PEM) to trust for an https hub");
+    cmd->add_option("--linkage-key-file", o.linkage_key_file,
+                    "The linkage key shared with the partner organisations (never the hub)");
+    cmd->add_option("--salt", o.salt, "Encoding schema, as kinlink encode: none or birth-year")
+        ->check(CLI::IsMember({"none", "birth-year"}));
+    cmd->add_option("--xor-fold", o.xor_fold, "Encoding schema, as kinlink encode: on or off")
+        ->check(CLI::IsMember({"on", "off"}));
+    cmd->add_option("--variants", o.variants,
+                    "Name-variant table, as kinlink encode (default: the shipped one)");
+    cmd->add_option("--hub-batch", o.hub_batch,
+                    "Records per uploaded batch (default 5000)")
+        ->check(CLI::Range(std::int64_t{1}, engine::kMaxHubBatchRecords));
+  };
+  add_partner_flags(serve, false);
+  serve->add_option("--hub-interval", o.hub_interval,
+                    "Seconds between exchanges with the hub (default 300)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
   serve->add_option("--session-idle", o.session_idle,
                     "Seconds after which an unused session ends (default 900)")
       ->check(CLI::Range(std::int64_t{60}, std::int64_t{86400}));
@@ -462,6 +489,15 @@ int Run(int argc, char** argv) {
   hub_pairs->add_option("--out", o.out, "Output CSV file (- for stdout)")->required();
   AddJson(hub_pairs, o);
   hub_pairs->callback([&] { action = [&] { return CmdHubPairs(o); }; });
+  auto* hub_sync = hub->add_subcommand(
+      "sync",
+      "One exchange of a node's registry with its hub: send the new records' encodings, store "
+      "the new pairs as partner matches (what serve --hub does every few minutes)");
+  AddData(hub_sync, o);
+  AddKey(hub_sync, o);
+  AddJson(hub_sync, o);
+  add_partner_flags(hub_sync, true);
+  hub_sync->callback([&] { action = [&] { return CmdHubSync(o); }; });
 
   try {
     app.parse(argc, argv);

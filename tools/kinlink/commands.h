@@ -8,12 +8,16 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "crypto/crypto.h"
+#include "server/hub_client.h"
 #include "server/server.h"
+#include "text/name_variants.h"
 
 namespace kinlink::engine {
 class KeySource;
@@ -121,6 +125,10 @@ struct Options {
   std::vector<std::string> refs_files;  // pairs: encode's ref -> id side files
   std::string schema_file;              // hub: --schema FILE
   std::string node_name;                // hub node add|revoke NAME
+  // serve --hub / hub sync (partner_commands.cc): seconds between rounds
+  // and records per uploaded batch.
+  std::int64_t hub_interval = 300;
+  std::int64_t hub_batch = 0;  // 0: engine::kDefaultHubBatchRecords
 };
 
 // Prints an error on stderr (and as JSON on stdout with --json); returns
@@ -168,6 +176,7 @@ int CmdHubNodeRevoke(const Options& o);  // hub_commands.cc
 int CmdHubNodeList(const Options& o);    // hub_commands.cc
 int CmdHubSubmit(const Options& o);      // hub_commands.cc
 int CmdHubPairs(const Options& o);       // hub_commands.cc
+int CmdHubSync(const Options& o);        // partner_commands.cc
 
 // What `serve` and `hub` share (server_commands.cc): the transport flags
 // (--listen, --port, TLS, limits, timeouts) as server options, and running
@@ -179,6 +188,33 @@ sigset_t BlockStopSignals();
 // for a stop signal, then calls `stop`.
 int ServeUntilStopped(const Options& o, std::string_view what, const std::string& url, int port,
                       const sigset_t& stop_signals, const std::function<void()>& stop);
+
+// What `encode`, `serve --hub` and `hub sync` share (pprl_commands.cc):
+// the name-variant table of --variants (FILE, 'none', or the shipped one)
+// with the schema's name for it, and the linkage key of --linkage-key-file.
+Status LoadVariantsFor(const Options& o, std::optional<text::NameVariants>* table,
+                       std::string* schema_name);
+Result<crypto::SecretBytes> LinkageKey(const Options& o);
+// A node's hub client from --hub, --api-key-file and --ca-cert
+// (partner_commands.cc).
+Result<std::unique_ptr<server::HubClient>> HubClientFromFlags(const Options& o);
+
+// Partner linkage of `kinlink serve --hub` (partner_commands.cc): turned on
+// with the flags' linkage key and schema, then a thread runs
+// server::PartnerSync every --hub-interval seconds (and once at start)
+// until Stop. Each round's counts, or its error, go to stderr; nothing
+// about records does.
+class PartnerSyncLoop {
+ public:
+  static Result<std::unique_ptr<PartnerSyncLoop>> Start(const Options& o, engine::Node& node);
+  ~PartnerSyncLoop();
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit PartnerSyncLoop(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace kinlink::cli
 

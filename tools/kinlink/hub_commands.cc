@@ -3,7 +3,6 @@
 // (docs/pprl.md, "The hub"). An API key is a credential: printed once by
 // `node add`, read by the node from a file, sent only in the
 // Authorization header, never logged.
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "formats/csv.h"
 #include "hub/hub.h"
+#include "pprl/pprl.h"
 #include "server/hub_server.h"
 #include "tools/kinlink/cli.h"
 #include "tools/kinlink/commands.h"
@@ -42,55 +42,6 @@ hub::HubOptions HubOptionsFor(const Options& o) {
 Result<std::unique_ptr<hub::Hub>> OpenHub(const Options& o, hub::HubOptions options) {
   if (o.data.empty()) return InvalidArgumentError("give the hub's directory with --data DIR");
   return hub::Hub::Open(o.data, std::move(options));
-}
-
-// The API key: the first line of the file, without surrounding blanks.
-Result<std::string> ReadApiKey(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return NotFoundError("cannot read the API key file " + path);
-  std::string line;
-  std::getline(in, line);
-  const std::size_t begin = line.find_first_not_of(" \t\r");
-  const std::size_t end = line.find_last_not_of(" \t\r");
-  if (begin == std::string::npos)
-    return InvalidArgumentError("the API key file " + path + " is empty");
-  std::string key = line.substr(begin, end - begin + 1);
-  crypto::Wipe(line);
-  return key;
-}
-
-// A client of the hub at `url` ("http://host:port" or "https://...").
-Result<std::unique_ptr<httplib::Client>> HubClient(const Options& o) {
-  if (o.hub_url.rfind("http://", 0) != 0 && o.hub_url.rfind("https://", 0) != 0) {
-    return InvalidArgumentError("--hub must be an http:// or https:// URL");
-  }
-  std::string base = o.hub_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  auto client = std::make_unique<httplib::Client>(base);
-  if (!client->is_valid()) return InvalidArgumentError("--hub: not a usable URL");
-  if (!o.ca_cert.empty()) client->set_ca_cert_path(o.ca_cert.c_str());
-  client->set_connection_timeout(10, 0);
-  client->set_read_timeout(600, 0);  // an upload is linked before the answer
-  client->set_write_timeout(60, 0);
-  return client;
-}
-
-// The hub's error as a Status (its code and message), or a transport error.
-Status HubError(const httplib::Result& r, const std::string& what) {
-  if (!r) {
-    return UnavailableError(what + ": cannot reach the hub (" + httplib::to_string(r.error()) +
-                            ")");
-  }
-  const json body = json::parse(r->body, nullptr, false);
-  std::string message = "HTTP " + std::to_string(r->status);
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    message += ": " + body["error"].value("message", std::string());
-  }
-  const StatusCode code = r->status == 401   ? StatusCode::kUnauthenticated
-                          : r->status == 409 ? StatusCode::kFailedPrecondition
-                          : r->status >= 500 ? StatusCode::kUnavailable
-                                             : StatusCode::kInvalidArgument;
-  return Status(code, what + " refused by the hub: " + message);
 }
 
 std::string Fixed(double v, int digits) {
@@ -188,38 +139,44 @@ int CmdHubNodeList(const Options& o) {
 }
 
 int CmdHubSubmit(const Options& o) {
-  Result<std::string> key = ReadApiKey(o.api_key_file);
-  if (!key.ok()) return Fail(o, key.status());
+  Result<std::unique_ptr<server::HubClient>> client = HubClientFromFlags(o);
+  if (!client.ok()) return Fail(o, client.status());
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return Fail(o, NotFoundError(o.file + ": cannot open"));
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  Result<std::unique_ptr<httplib::Client>> client = HubClient(o);
-  if (!client.ok()) return Fail(o, client.status());
-  httplib::Headers headers = {{"Authorization", "Bearer " + *key}};
-  crypto::Wipe(*key);
-  httplib::Result r = (*client)->Post(std::string(server::kHubUploadPath), headers, bytes.str(),
-                                      "application/octet-stream");
-  if (!r || r->status != 201) return Fail(o, HubError(r, "the upload of " + o.file));
-  const json body = json::parse(r->body, nullptr, false);
-  if (!body.is_object()) return Fail(o, InternalError("the hub's answer is not JSON"));
+  Result<hub::UploadResult> r = (*client)->Upload(bytes.str());
+  if (!r.ok()) return Fail(o, r.status().WithContext(o.file));
   if (o.json) {
-    std::cout << body.dump() << "\n";
+    std::cout << json{{"records", r->records},
+                      {"partners", r->partners},
+                      {"partner_records", r->partner_records},
+                      {"pairs", r->pairs}}
+                     .dump()
+              << "\n";
   } else {
     std::printf(
-        "Uploaded %lld record(s) from %s; compared with %lld record(s) of %lld partner "
-        "node(s): %lld new pair(s). Fetch them with `kinlink hub pairs`.\n",
-        static_cast<long long>(body.value("records", 0)), o.file.c_str(),
-        static_cast<long long>(body.value("partner_records", 0)),
-        static_cast<long long>(body.value("partners", 0)),
-        static_cast<long long>(body.value("pairs", 0)));
+        "Uploaded %llu record(s) from %s; compared with %llu record(s) of %llu partner "
+        "node(s): %llu new pair(s). Fetch them with `kinlink hub pairs`.\n",
+        static_cast<unsigned long long>(r->records), o.file.c_str(),
+        static_cast<unsigned long long>(r->partner_records),
+        static_cast<unsigned long long>(r->partners), static_cast<unsigned long long>(r->pairs));
   }
   return kExitOk;
 }
 
 int CmdHubPairs(const Options& o) {
-  Result<std::string> key = ReadApiKey(o.api_key_file);
-  if (!key.ok()) return Fail(o, key.status());
+  Result<std::unique_ptr<server::HubClient>> client = HubClientFromFlags(o);
+  if (!client.ok()) return Fail(o, client.status());
+  std::optional<std::int64_t> after;
+  if (!o.after.empty()) {
+    char* end = nullptr;
+    const long long v = std::strtoll(o.after.c_str(), &end, 10);
+    if (end == o.after.c_str() || *end != '\0' || v < 0) {
+      return Usage("--after must be a cursor printed by an earlier `hub pairs` (a number)");
+    }
+    after = v;
+  }
   // ref -> source id, from encode's side files (they stay on the node).
   std::map<std::string, std::string> ids;
   for (const std::string& path : o.refs_files) {
@@ -243,11 +200,6 @@ int CmdHubPairs(const Options& o) {
       ids[row.fields[0]] = row.fields[1];
     }
   }
-  Result<std::unique_ptr<httplib::Client>> client = HubClient(o);
-  if (!client.ok()) return Fail(o, client.status());
-  httplib::Headers headers = {{"Authorization", "Bearer " + *key}};
-  crypto::Wipe(*key);
-
   std::unique_ptr<std::ofstream> file;
   if (o.out != "-") {
     Result<std::unique_ptr<std::ofstream>> f = CreatePrivateFile(o.out);
@@ -262,44 +214,35 @@ int CmdHubPairs(const Options& o) {
     cells.emplace_back(c);
   }
   writer.WriteRow(cells);
-  std::string after = o.after;
   std::uint64_t count = 0;
   std::uint64_t unknown_refs = 0;
   for (;;) {
-    std::string path =
-        std::string(server::kHubPairsPath) + "?limit=" + std::to_string(hub::kMaxPairsPage);
-    if (!after.empty()) path += "&after=" + httplib::detail::encode_query_param(after);
-    httplib::Result r = (*client)->Get(path, headers);
-    if (!r || r->status != 200) return Fail(o, HubError(r, "reading pairs"));
-    const json body = json::parse(r->body, nullptr, false);
-    if (!body.is_object() || !body.contains("pairs") || !body["pairs"].is_array() ||
-        !body.contains("next") || !body["next"].is_string()) {
-      return Fail(o, InternalError("the hub's answer is not the expected JSON"));
-    }
-    for (const json& p : body["pairs"]) {
-      const std::string own = p.value("own_ref", "");
+    Result<hub::PairsPage> page = (*client)->Pairs(after, hub::kMaxPairsPage);
+    if (!page.ok()) return Fail(o, page.status());
+    for (const hub::DeliveredPair& p : page->pairs) {
+      const std::string own = pprl::RefHex(p.own_ref);
       cells = {own};
       if (!o.refs_files.empty()) {
         auto it = ids.find(own);
         if (it == ids.end()) ++unknown_refs;
         cells.push_back(it == ids.end() ? "" : it->second);
       }
-      cells.push_back(p.value("partner_node", ""));
-      cells.push_back(p.value("partner_ref", ""));
-      cells.push_back(Fixed(p.value("score", 0.0), 6));
-      cells.push_back(Fixed(p.value("match_weight", 0.0), 3));
-      cells.push_back(p.value("cursor", ""));
+      cells.push_back(p.partner);
+      cells.push_back(p.partner_ref);
+      cells.push_back(Fixed(p.score, 6));
+      cells.push_back(Fixed(p.weight, 3));
+      cells.push_back(std::to_string(p.cursor));
       writer.WriteRow(cells);
       ++count;
     }
-    after = body["next"].get<std::string>();
-    if (!body.value("more", false)) break;
+    after = page->next;
+    if (!page->more || page->pairs.empty()) break;
   }
   out.flush();
   if (!out) return Fail(o, InternalError("writing " + o.out + " failed"));
   if (o.json) {
     std::cout << json{{"pairs", count},
-                      {"next", after},
+                      {"next", std::to_string(after.value_or(0))},
                       {"out", o.out},
                       {"unknown_refs", unknown_refs}}
                      .dump()
@@ -307,7 +250,8 @@ int CmdHubPairs(const Options& o) {
   } else {
     std::fprintf(stderr,
                  "%llu pair(s) involving your records -> %s. Next time ask with --after %s.\n",
-                 static_cast<unsigned long long>(count), o.out.c_str(), after.c_str());
+                 static_cast<unsigned long long>(count), o.out.c_str(),
+                 std::to_string(after.value_or(0)).c_str());
     if (unknown_refs > 0) {
       std::fprintf(stderr, "warning: %llu pair(s) name a record in none of the --refs files\n",
                    static_cast<unsigned long long>(unknown_refs));

@@ -32,6 +32,15 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
+json SchemaJson(const pprl::Schema& s) {
+  return {{"salt", std::string(pprl::SaltName(s.hardening.salt))},
+          {"xor_fold", s.hardening.xor_fold},
+          {"name_variants", s.name_variants},
+          {"record_filter_bits", s.RecordFilterBits()}};
+}
+
+}  // namespace
+
 // The name-variant table (--variants FILE, 'none', or the shipped one) and
 // the schema's name for it: a hash of its bytes, so that partners with
 // different tables are refused rather than silently disagreeing.
@@ -57,15 +66,6 @@ Result<crypto::SecretBytes> LinkageKey(const Options& o) {
   if (!key.ok()) return key.status().WithContext("linkage key " + o.linkage_key_file);
   return key;
 }
-
-json SchemaJson(const pprl::Schema& s) {
-  return {{"salt", std::string(pprl::SaltName(s.hardening.salt))},
-          {"xor_fold", s.hardening.xor_fold},
-          {"name_variants", s.name_variants},
-          {"record_filter_bits", s.RecordFilterBits()}};
-}
-
-}  // namespace
 
 int CmdLinkageKeyNew(const Options& o) {
   if (Status s = crypto::CreateKeyFile(o.linkage_key_file); !s.ok()) return Fail(o, s);

@@ -119,29 +119,36 @@ int CmdMatches(const Options& o) {
   if (!reg.ok()) return Fail(o, reg.status());
   json out = json::array();
   std::int64_t n = 0;
+  // A side held by a partner organisation (a partner match) has id 0.
+  auto side_json = [](std::int64_t id, const std::string& source_id, const std::string& name,
+                      const store::MatchRow& m) -> json {
+    if (id == 0) return {{"partner", m.partner}};
+    return {{"registry_id", engine::FormatRegistryId(id)}, {"id", source_id}, {"name", name}};
+  };
+  auto side_text = [](std::int64_t id, const std::string& source_id, const std::string& name,
+                      const store::MatchRow& m) -> std::string {
+    if (id == 0) return "held by partner " + m.partner + " (pair " + m.partner_ref + ")";
+    return engine::FormatRegistryId(id) + " " + source_id + " " + name;
+  };
   Status walked = (*reg)->Matches(status, [&](const engine::MatchView& v) {
     ++n;
+    const store::MatchRow& m = v.match;
     if (o.json) {
-      out.push_back({{"match_id", v.match.id},
-                     {"status", std::string(engine::MatchStatusName(v.match.status))},
-                     {"request", {{"registry_id", engine::FormatRegistryId(v.match.request_id)},
-                                  {"id", v.request_source_id},
-                                  {"name", v.request_name}}},
-                     {"person", {{"registry_id", engine::FormatRegistryId(v.match.person_id)},
-                                 {"id", v.person_source_id},
-                                 {"name", v.person_name}}},
-                     {"probability", v.match.probability},
-                     {"weight", v.match.weight},
-                     {"explanation", json::parse(v.match.explanation, nullptr, false)}});
+      json j = {{"match_id", m.id},
+                {"status", std::string(engine::MatchStatusName(m.status))},
+                {"request", side_json(m.request_id, v.request_source_id, v.request_name, m)},
+                {"person", side_json(m.person_id, v.person_source_id, v.person_name, m)},
+                {"probability", m.probability},
+                {"weight", m.weight},
+                {"explanation", json::parse(m.explanation, nullptr, false)}};
+      if (m.is_partner()) j["partner"] = {{"organisation", m.partner}, {"pair_ref", m.partner_ref}};
+      out.push_back(std::move(j));
       return OkStatus();
     }
-    std::printf("#%lld %-9s p=%.3f  %s %s %s  <->  %s %s %s\n",
-                static_cast<long long>(v.match.id),
-                std::string(engine::MatchStatusName(v.match.status)).c_str(),
-                v.match.probability, engine::FormatRegistryId(v.match.request_id).c_str(),
-                v.request_source_id.c_str(), v.request_name.c_str(),
-                engine::FormatRegistryId(v.match.person_id).c_str(), v.person_source_id.c_str(),
-                v.person_name.c_str());
+    std::printf("#%lld %-9s p=%.3f  %s  <->  %s\n", static_cast<long long>(m.id),
+                std::string(engine::MatchStatusName(m.status)).c_str(), m.probability,
+                side_text(m.request_id, v.request_source_id, v.request_name, m).c_str(),
+                side_text(m.person_id, v.person_source_id, v.person_name, m).c_str());
     return OkStatus();
   });
   if (!walked.ok()) return Fail(o, walked);

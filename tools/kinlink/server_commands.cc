@@ -108,6 +108,9 @@ int CmdServe(const Options& o) {
   // Checked before the registry is opened: a bad flag should not cost a
   // passphrase prompt.
   if (Status valid = server::ValidateServerOptions(so); !valid.ok()) return Usage(valid.message());
+  if (!o.hub_url.empty() && (o.api_key_file.empty() || o.linkage_key_file.empty())) {
+    return Usage("--hub needs --api-key-file and --linkage-key-file");
+  }
   const sigset_t stop_signals = BlockStopSignals();
 
   engine::NodeOptions node_options;
@@ -117,8 +120,20 @@ int CmdServe(const Options& o) {
   Result<std::unique_ptr<server::Server>> srv = server::Server::Create(**node, so);
   if (!srv.ok()) return Fail(o, srv.status());
   if (Status started = (*srv)->Start(); !started.ok()) return Fail(o, started);
+  std::unique_ptr<PartnerSyncLoop> partner;
+  if (!o.hub_url.empty()) {
+    Result<std::unique_ptr<PartnerSyncLoop>> loop = PartnerSyncLoop::Start(o, **node);
+    if (!loop.ok()) {
+      (*srv)->Stop();
+      return Fail(o, loop.status());
+    }
+    partner = std::move(*loop);
+  }
   return ServeUntilStopped(o, "Kinlink", (*srv)->url(), (*srv)->port(), stop_signals,
-                           [&srv] { (*srv)->Stop(); });
+                           [&srv, &partner] {
+                             if (partner) partner->Stop();
+                             (*srv)->Stop();
+                           });
 }
 
 int CmdUserAdd(const Options& o) {

@@ -264,6 +264,14 @@ Json ExplanationJson(const score::Explanation& e) {
 }
 
 Json MatchSideJson(const engine::MatchSide& s) {
+  if (s.partner) {
+    // Held by a partner organisation: no record here, only its name.
+    return Json{{"id", nullptr},
+                {"registry_id", nullptr},
+                {"office", s.office},
+                {"visible", false},
+                {"partner", true}};
+  }
   Json j{{"id", s.registry_id},
          {"registry_id", RegistryIdJson(s.registry_id)},
          {"office", s.office},
@@ -288,6 +296,9 @@ Json MatchJson(const engine::MatchDetail& d) {
     j["decided_at"] = d.match.decided_at;
   }
   if (!d.match.reason.empty()) j["reason"] = d.match.reason;
+  if (d.match.is_partner()) {
+    j["partner"] = Json{{"organisation", d.match.partner}, {"pair_ref", d.match.partner_ref}};
+  }
   return j;
 }
 
