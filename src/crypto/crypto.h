@@ -154,6 +154,26 @@ Status OpenSecretInto(const SecretBytes& key, std::string_view sealed,
 // domain length-prefixed so that ("ab","c") and ("a","bc") differ.
 std::string Token(const SecretBytes& key, std::string_view domain, std::string_view value);
 
+// Keyed tokens under one fixed key, for hot loops: Token's bytes at about
+// half its cost. A keyed BLAKE2b hashes the key as a block of its own
+// before the message; TokenKey compresses that block once, when it is
+// made, so a token of a short value costs one compression instead of two,
+// and it writes into the caller's buffer instead of allocating. The
+// chaining value derived from the key is kept in locked memory and wiped.
+// Move-only; Compute is const and thread-safe.
+class TokenKey {
+ public:
+  TokenKey() = default;
+  // Precondition: key.size() == kKeyBytes (aborts otherwise).
+  explicit TokenKey(const SecretBytes& key);
+  // out[0, kTokenBytes) = Token(key, domain, value). Precondition: made
+  // from a key (not default-constructed; aborts otherwise).
+  void Compute(std::string_view domain, std::string_view value, unsigned char* out) const;
+
+ private:
+  SecretBytes chain_;  // BLAKE2b's eight chaining words after the key block
+};
+
 // Keyed MAC: BLAKE2b-256 keyed with `key`.
 std::string Mac(const SecretBytes& key, std::string_view message);
 // Constant-time comparison of a MAC.

@@ -382,5 +382,33 @@ TEST(HotPathTest, OpenSecretIntoMatchesOpenSecret) {
   EXPECT_EQ(OpenSecretInto(wrap, sealed, "ad", wrong_size).code(), StatusCode::kInvalidArgument);
 }
 
+// TokenKey gives Token's bytes: random keys, domains and values whose
+// message lengths cover one block, exact block multiples and several blocks.
+TEST(TokenKeyTest, EqualsTokenOnRandomInputs) {
+  std::uint32_t seed = 17;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string key_bytes(kKeyBytes, '\0');
+    for (char& c : key_bytes) c = static_cast<char>(next());
+    const SecretBytes key = SecretBytes::CopyOf(key_bytes);
+    const TokenKey fast(key);
+    // An empty domain every third round: the lengths below then fall on
+    // the block edges exactly.
+    std::string domain(round % 3 == 0 ? 0 : next() % 40, '\0');
+    for (char& c : domain) c = static_cast<char>(next());
+    // Lengths around the block edges (124 = 128 - the 4-byte prefix).
+    const std::size_t lengths[] = {0, 1, 15, 16, 17, 100, 123, 124, 125, 200, 252, 253, 380, 1000};
+    std::string value(round < 1000 ? lengths[round % 14] : next() % 600, '\0');
+    for (char& c : value) c = static_cast<char>(next());
+    unsigned char out[kTokenBytes];
+    fast.Compute(domain, value, out);
+    ASSERT_EQ(std::string(reinterpret_cast<const char*>(out), kTokenBytes), Token(key, domain, value))
+        << "round " << round << " domain " << domain.size() << " value " << value.size();
+  }
+}
+
 }  // namespace
 }  // namespace kinlink::crypto

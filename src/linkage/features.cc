@@ -18,14 +18,6 @@ namespace {
 enum TextField : int { kPlace = 0, kLocality, kPostcode, kAddress, kRegion, kTextFields };
 constexpr std::size_t kMaxVariantGroups = 8;
 
-score::Key128 ToKey(const std::string& token16) {
-  std::array<std::uint8_t, 16> bytes{};
-  std::memcpy(bytes.data(), token16.data(), std::min<std::size_t>(16, token16.size()));
-  score::Key128 key = score::Key128::FromBytes(bytes);
-  if (key.empty()) key.lo = 1;  // zero means "no value"
-  return key;
-}
-
 std::string JoinCore(const text::ParsedName& parsed) {
   std::string out;
   for (const text::Token& t : parsed.tokens) {
@@ -154,6 +146,7 @@ FeatureExtractor::FeatureExtractor(const ExtractorOptions& options,
     : options_(options),
       translit_(std::move(translit)),
       encoders_(std::move(encoders)),
+      token_key_(*options.key),
       date_key_(crypto::SecretBytes::CopyOf(crypto::Token(*options.key, "date-key/v1", "a") +
                                             crypto::Token(*options.key, "date-key/v1", "b"))) {}
 
@@ -271,7 +264,11 @@ const std::string& FeatureExtractor::LatinOf(std::string_view raw) {
 }
 
 score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
-  return ToKey(crypto::Token(*options_.key, domain, value));
+  std::array<std::uint8_t, 16> bytes{};
+  token_key_.Compute(domain, value, bytes.data());
+  score::Key128 key = score::Key128::FromBytes(bytes);
+  if (key.empty()) key.lo = 1;  // zero means "no value" 
+  return key;
 }
 
 score::Key128 FeatureExtractor::SmallTok(char domain_index, std::string_view domain,
@@ -667,7 +664,7 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   (*keys)[11] = Combine(11, "block/full-first+full-last", full_first, full_last);
 
   if (with_record) {
-    for (const RecordPart& part : name_parts) add_part(part);
+    for (const RecordPart& name_part : name_parts) add_part(name_part);
     // The filter is reused from record to record: no allocation.
     const bool fold = options_.hardening.xor_fold;
     const std::size_t bits = fold ? kRecordBloomBits / 2 : kRecordBloomBits;

@@ -242,7 +242,8 @@ class FeatureExtractor {
   TextEntry text_scratch_;
   RecordPart part_scratch_{};
   std::unique_ptr<Encoders> encoders_;
-  crypto::SecretBytes date_key_;
+  crypto::TokenKey token_key_;  // of *options_.key: every Tok
+  crypto::TokenKey date_key_;
   std::string salt_;  // the current record's salt (hardening.salt)
 };
 

@@ -88,7 +88,9 @@ Extracted Run(FeatureExtractor& x, const record::Record& r, Mode mode) {
   if (mode == Mode::kEncoded) {
     Result<Features> parsed = ParseEncoded(e.blob);
     EXPECT_TRUE(parsed.ok());
-    if (parsed.ok()) EXPECT_EQ(SerializeEncoded(*parsed), e.blob);
+    if (parsed.ok()) {
+      EXPECT_EQ(SerializeEncoded(*parsed), e.blob);
+    }
   }
   for (const NameFeature* n : {&f.given, &f.family, &f.father}) e.latin.push_back(n->latin);
   for (const TextFeature* t : {&f.birth_place, &f.locality, &f.postcode, &f.address, &f.region}) {

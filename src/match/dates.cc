@@ -111,34 +111,58 @@ DateLevel CompareDates(const BirthEvidence& a, const BirthEvidence& b) {
   return CompareNormal(Normalise(a), Normalise(b));
 }
 
-DateTokens EncodeDate(const crypto::SecretBytes& date_key, const BirthEvidence& evidence) {
+namespace {
+
+// EncodeDate with `make(domain, value)` giving each token.
+template <typename MakeFn>
+DateTokens EncodeDateWith(const MakeFn& make, const BirthEvidence& evidence) {
   const Normal n = Normalise(evidence);
   DateTokens out;
   out.kind = n.kind;
   if (n.kind == Kind::kDate) {
-    out.year = MakeToken(date_key, kDateYearDomain, YearText(n.year));
-    out.year_before = MakeToken(date_key, kDateYearDomain, YearText(n.year - 1));
-    out.year_after = MakeToken(date_key, kDateYearDomain, YearText(n.year + 1));
+    out.year = make(kDateYearDomain, YearText(n.year));
+    out.year_before = make(kDateYearDomain, YearText(n.year - 1));
+    out.year_after = make(kDateYearDomain, YearText(n.year + 1));
     if (n.month > 0) {
-      out.year_month = MakeToken(date_key, kDateYearMonthDomain, YearMonthText(n.year, n.month));
+      out.year_month = make(kDateYearMonthDomain, YearMonthText(n.year, n.month));
     }
     if (n.day > 0) {
-      out.full = MakeToken(date_key, kDateFullDomain, FullText(n.year, n.month, n.day));
+      out.full = make(kDateFullDomain, FullText(n.year, n.month, n.day));
       // The date as it would read with day and month exchanged; in the full
       // domain so that it equals the other side's full token.
       if (n.day <= 12 && n.day != n.month) {
-        out.swapped = MakeToken(date_key, kDateFullDomain, FullText(n.year, n.day, n.month));
+        out.swapped = make(kDateFullDomain, FullText(n.year, n.day, n.month));
       }
     }
   } else if (n.kind == Kind::kAgeRange) {
     for (int y = n.first; y <= n.last; ++y) {
-      out.years.push_back(MakeToken(date_key, kDateYearDomain, YearText(y)));
+      out.years.push_back(make(kDateYearDomain, YearText(y)));
     }
     // Sorted by value: hides which token is which year, and allows
     // binary search.
     std::sort(out.years.begin(), out.years.end());
   }
   return out;
+}
+
+}  // namespace
+
+DateTokens EncodeDate(const crypto::SecretBytes& date_key, const BirthEvidence& evidence) {
+  return EncodeDateWith(
+      [&](std::string_view domain, std::string_view value) {
+        return MakeToken(date_key, domain, value);
+      },
+      evidence);
+}
+
+DateTokens EncodeDate(const crypto::TokenKey& date_key, const BirthEvidence& evidence) {
+  return EncodeDateWith(
+      [&](std::string_view domain, std::string_view value) {
+        Token128 t;
+        date_key.Compute(domain, value, t.bytes.data());
+        return t;
+      },
+      evidence);
 }
 
 DateLevel CompareDateTokens(const DateTokens& a, const DateTokens& b) {

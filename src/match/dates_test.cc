@@ -87,6 +87,7 @@ TEST(DatesTest, EncodedLevelEqualsPlaintextOnRandomPairs) {
   std::uniform_int_distribution<int> kind(0, 9), year(1984, 1992), month(0, 12), small(1, 12),
       age(25, 40), width(0, 12), as_of(2018, 2022);
   const auto key = Key();
+  const crypto::TokenKey fast_key(key);
   auto random_evidence = [&] {
     const int k = kind(rng);
     if (k == 0) return BirthEvidence::Unknown();
@@ -111,6 +112,14 @@ TEST(DatesTest, EncodedLevelEqualsPlaintextOnRandomPairs) {
     ASSERT_EQ(CompareDateTokens(EncodeDate(key, a), EncodeDate(key, b)), plain)
         << DateLevelName(plain);
     ASSERT_EQ(CompareDates(b, a), plain);
+    // The TokenKey form gives the same tokens.
+    const DateTokens slow = EncodeDate(key, a);
+    const DateTokens fast = EncodeDate(fast_key, a);
+    ASSERT_EQ(fast.kind, slow.kind);
+    ASSERT_TRUE(fast.full == slow.full && fast.swapped == slow.swapped &&
+                fast.year_month == slow.year_month && fast.year == slow.year &&
+                fast.year_before == slow.year_before && fast.year_after == slow.year_after &&
+                fast.years == slow.years);
     ++seen[static_cast<std::size_t>(plain)];
   }
   for (std::size_t level = 0; level < kDateLevelCount; ++level) {
