@@ -388,8 +388,16 @@ function home() {
   return '#/dashboard';
 }
 
+// Whether this office records the found person's decision on a match: it
+// holds the person, or (a partner match) it holds the request and the
+// partner organisation passes the decision on.
+function recordsDisclosure(m) {
+  return m.person.visible || (m.person.partner && m.request.visible);
+}
+
 // A short name for one side of a match.
 function sideName(side) {
+  if (side.partner) return t('held_by_partner', { partner: side.office });
   if (!side.visible) return t('held_by', { office: side.office || '—' });
   const f = side.fields || {};
   return f.full_name || [f.given_name, f.father_name, f.family_name].filter(Boolean).join(' ') || side.registry_id;
@@ -417,7 +425,7 @@ async function pageDashboard() {
   const mine = state.user.office_id;
   const officer = state.user.role === 'officer';
   const awaitingDecision = matches.filter((m) => m.status === 'proposed');
-  const awaitingDisclosure = matches.filter((m) => m.status === 'confirmed' && !m.has_disclosure && m.person.visible);
+  const awaitingDisclosure = matches.filter((m) => m.status === 'confirmed' && !m.has_disclosure && recordsDisclosure(m));
   const queue = matches.filter((m) => m.status === 'potential' || m.status === 'proposed')
     .sort((a, b) => b.probability - a.probability);
 
@@ -725,7 +733,7 @@ async function pageMatch(params, id) {
       h('th', { scope: 'col' }, t('col_agreement')))),
     h('tbody', null, rows.map(([n, cmp]) => {
       const c = cmp ? byField[cmp] : null;
-      const cell = (s) => (s.visible ? h('td', null, bdi(fieldValue(n, s.fields[n]))) : h('td', { class: 'held' }, t('held_by', { office: s.office })));
+      const cell = (s) => (s.visible ? h('td', null, bdi(fieldValue(n, s.fields[n]))) : h('td', { class: 'held' }, bdi(sideName(s))));
       return h('tr', { class: agreementClass(c) },
         h('th', { scope: 'row' }, tc('field_', n)), cell(m.request), cell(m.person),
         h('td', null, c ? (c.missing ? t('wf_missing') : tc('level_', c.label)) : '—'));
@@ -761,7 +769,7 @@ async function pageMatch(params, id) {
   } else if (m.status === 'confirmed') {
     if (m.has_disclosure) {
       actions.append(h('p', null, t('disclosure_done')));
-    } else if (role === 'officer' && m.person.visible) {
+    } else if (role === 'officer' && recordsDisclosure(m)) {
       actions.append(h('p', null, t('disclosure_needed')),
         h('a', { href: `#/matches/${id}/disclosure`, class: 'button primary', id: 'to-disclosure' }, t('record_disclosure')));
     } else {
@@ -775,12 +783,19 @@ async function pageMatch(params, id) {
   }
   actions.append(status);
 
+  // A partner match: the other side is another organisation's record; the
+  // pair's reference is what both offices quote to each other.
+  const partner = m.partner
+    ? h('p', { class: 'partner-note', id: 'partner-note' }, t('partner_found', { partner: m.partner.organisation, ref: m.partner.pair_ref }))
+    : null;
+  const hubNote = ex.source === 'hub' ? h('p', { class: 'hint' }, t('wf_hub')) : null;
   if (!live()) return;
   show('title_match', { id: m.id },
     h('p', { class: 'summary' }, statusBadge(m.status), ' ', t('match_summary', { p: formatPercent(m.probability) })),
+    partner,
     h('div', { class: 'review' },
       h('section', { class: 'card', 'aria-labelledby': 'cmp-h' }, h('h2', { id: 'cmp-h' }, t('side_by_side')), compare, redacted),
-      h('section', { class: 'card', 'aria-labelledby': 'ev-h' }, h('h2', { id: 'ev-h' }, t('evidence')), waterfall(ex, freq))),
+      h('section', { class: 'card', 'aria-labelledby': 'ev-h' }, h('h2', { id: 'ev-h' }, t('evidence')), waterfall(ex, freq), hubNote)),
     actions);
 }
 
@@ -789,7 +804,10 @@ async function pageDisclosure(params, id) {
   loading();
   let m;
   try { m = await api('GET', `/matches/${id}`); } catch (e) { if (!live()) return; show('title_disclosure', null, alertBox(errorText(e))); return; }
-  const decisions = ['nothing', 'alive_and_well', 'message', 'contact'];
+  // A found person held by a partner organisation: their contact details
+  // are not here; the partner passes them on as a message.
+  const partnerHeld = Boolean(m.person.partner);
+  const decisions = partnerHeld ? ['nothing', 'alive_and_well', 'message'] : ['nothing', 'alive_and_well', 'message', 'contact'];
   const radios = decisions.map((d) => {
     const rid = nextId('decision');
     return h('div', { class: 'radio block' },
@@ -807,7 +825,8 @@ async function pageDisclosure(params, id) {
   message.wrap.hidden = true;
   const status = h('div', { class: 'form-status' });
   const form = h('form', { class: 'card', novalidate: true },
-    h('p', { class: 'lead' }, t('disclosure_lead', { person: m.person.registry_id, request: m.request.registry_id })),
+    h('p', { class: 'lead' }, t('disclosure_lead', { person: m.person.registry_id || sideName(m.person), request: m.request.registry_id || sideName(m.request) })),
+    partnerHeld ? h('p', { class: 'hint', id: 'disclosure-partner' }, t('disclosure_partner', { partner: m.person.office })) : null,
     h('fieldset', { 'aria-describedby': 'decision-error' }, h('legend', null, t('disclosure_question')), radios, decisionError),
     withholdBox, message.wrap, status,
     h('button', { type: 'submit', class: 'primary' }, t('save_decision')));

@@ -61,7 +61,9 @@ export async function freshTotp(secret) {
 // ---- A node: registry, accounts, server.
 export const PASSWORD = 'e2e password, invented people only';
 
-export async function startNode(name) {
+// options.setup(env, dir) runs before the server starts (e.g. a CLI
+// import); options.serveArgs are added to `kinlink serve`.
+export async function startNode(name, options = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), `kinlink-e2e-${name}-`));
   const env = {
     ...process.env,
@@ -81,8 +83,10 @@ export async function startNode(name) {
   add('sami.caseworker', 'aleppo', 'caseworker');
   add('root.admin', 'hq', 'admin');
   add('nour.auditor', 'hq', 'auditor');
+  if (options.setup) options.setup(env, dir);
   const log = [];
-  const server = spawn(KINLINK, ['serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(KINLINK, ['serve', '--port', '0', ...(options.serveArgs || [])],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stderr.on('data', (d) => log.push(d.toString()));
   const url = await new Promise((resolve, reject) => {
     let out = '';
