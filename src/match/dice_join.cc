@@ -153,48 +153,40 @@ __attribute__((target("popcnt"))) inline std::uint32_t CountPopcnt(const std::ui
   return static_cast<std::uint32_t>(c + d);
 }
 
+// Here the credit is kept per call (a tile of the row): any bookkeeping
+// per pair costs as much as the quarter of a pair it may save. A call that
+// tries the early exit and sees more than a third of its pairs counted to
+// the end makes the row's next kProbe calls count in full.
 template <std::size_t W>
 __attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const Tile& t) {
   static_assert(W % 8 == 0);
   std::uint64_t av[W];
   for (std::size_t w = 0; w < W; ++w) av[w] = t.a[w];
   std::uint32_t most = 0;
-  const bool early = t.b_tail != nullptr;
-  std::int32_t credit = early ? *t.credit : 0;
-  std::size_t j = 0;
-  while (j < t.n) {
-    if (credit <= 0) {
-      // A stretch counted in full, in a loop of its own (as tight as the
-      // kernel without the early exit); a step is four filters, as in AVX2.
-      const std::size_t end =
-          early ? std::min(t.n, j + 4 * static_cast<std::size_t>(1 - credit)) : t.n;
-      credit = early ? 1 : 0;
-      for (; j < end; ++j) {
-        const std::uint32_t c = CountPopcnt<0, W>(av, t.b + j * W);
-        t.out[j] = c;
-        most = std::max(most, c);
-      }
-      continue;
-    }
-    for (; j < t.n && credit > 0; ++j) {
-      const std::uint64_t* bj = t.b + j * W;
-      std::uint32_t c = CountPopcnt<0, W / 4>(av, bj);
-      if (c + std::min(t.a_rest, t.b_rest[j]) >= t.floor) {
-        c += CountPopcnt<W / 4, W / 2>(av, bj);
-        if (c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
-          c += CountPopcnt<W / 2, W>(av, bj);
-          Adaptive::WentOn(credit);
-        } else {
-          Adaptive::Stopped(credit);
-        }
-      } else {
-        Adaptive::Stopped(credit);
-      }
+  if (t.b_tail == nullptr || *t.credit <= 0) {
+    for (std::size_t j = 0; j < t.n; ++j) {
+      const std::uint32_t c = CountPopcnt<0, W>(av, t.b + j * W);
       t.out[j] = c;
       most = std::max(most, c);
     }
+    if (t.b_tail != nullptr && ++*t.credit == 0) *t.credit = 1;
+    return most;
   }
-  if (early) *t.credit = credit;
+  std::size_t went_on = 0;
+  for (std::size_t j = 0; j < t.n; ++j) {
+    const std::uint64_t* bj = t.b + j * W;
+    std::uint32_t c = CountPopcnt<0, W / 4>(av, bj);
+    if (c + std::min(t.a_rest, t.b_rest[j]) >= t.floor) {
+      c += CountPopcnt<W / 4, W / 2>(av, bj);
+      if (c + std::min(t.a_tail, t.b_tail[j]) >= t.floor) {
+        c += CountPopcnt<W / 2, W>(av, bj);
+        ++went_on;
+      }
+    }
+    t.out[j] = c;
+    most = std::max(most, c);
+  }
+  if (3 * went_on > t.n) *t.credit = -Adaptive::kProbe;
   return most;
 }
 
