@@ -239,21 +239,31 @@ __attribute__((target("avx2"))) inline __m128i FourCounts(const __m256i* a_lo, c
   return _mm_add_epi64(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
 }
 
-// The same for eight consecutive B filters, as eight 32-bit lanes in order
-// (the four of the first half of the group in the low 128 bits).
+// VPSADBW of PairBytes for the k-th filter from bj: its count over
+// vectors [From, To) in four 64-bit lanes.
+template <std::size_t W, std::size_t From, std::size_t To>
+__attribute__((target("avx2"))) inline __m256i PairSad(const __m256i* a_lo, const __m256i* a_hi,
+                                                       const std::uint64_t* bj,
+                                                       const std::uint64_t* sj, std::size_t k,
+                                                       __m256i lookup) {
+  return _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + k * W, sj + k * W, lookup),
+                         _mm256_setzero_si256());
+}
+
+// The same as FourCounts for eight consecutive B filters, as eight 32-bit
+// lanes in order (the first four in the low 128 bits).
 template <std::size_t W, std::size_t From, std::size_t To>
 __attribute__((target("avx2"))) inline __m256i EightCounts(const __m256i* a_lo, const __m256i* a_hi,
                                                            const std::uint64_t* bj,
                                                            const std::uint64_t* sj,
                                                            __m256i lookup) {
-  const __m256i zero = _mm256_setzero_si256();
-#define KL_SAD(k) \
-  _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj + (k) * W, sj + (k) * W, lookup), zero)
-  const __m256i t01 = _mm256_or_si256(KL_SAD(0), _mm256_slli_epi64(KL_SAD(1), 32));
-  const __m256i t23 = _mm256_or_si256(KL_SAD(2), _mm256_slli_epi64(KL_SAD(3), 32));
-  const __m256i t45 = _mm256_or_si256(KL_SAD(4), _mm256_slli_epi64(KL_SAD(5), 32));
-  const __m256i t67 = _mm256_or_si256(KL_SAD(6), _mm256_slli_epi64(KL_SAD(7), 32));
-#undef KL_SAD
+  __m256i t[4];
+  for (std::size_t k = 0; k < 4; ++k) {
+    t[k] = _mm256_or_si256(
+        PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2 * k, lookup),
+        _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2 * k + 1, lookup), 32));
+  }
+  const __m256i t01 = t[0], t23 = t[1], t45 = t[2], t67 = t[3];
   // Lanes [0 1 2 3 | 0 1 2 3] and [4 5 6 7 | 4 5 6 7], each half a partial sum.
   const __m256i u03 =
       _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
@@ -291,13 +301,14 @@ __attribute__((target("avx2"))) std::uint32_t MostOf(const std::uint32_t* out, s
 }
 
 // out[j] = |a ∧ b_j| for the 4·groups filters from b, all of a in
-// registers; returns the largest. A function of its own so that its registers are allocated for
-// this loop alone.
+// registers; returns the largest. A function of its own so that its
+// registers are allocated for this loop alone.
 template <std::size_t W>
 __attribute__((target("avx2"), noinline)) std::uint32_t FullStretch(const std::uint64_t* a,
-                                                           const std::uint64_t* b,
-                                                           const std::uint64_t* b_shift,
-                                                           std::size_t groups, std::uint32_t* out) {
+                                                                    const std::uint64_t* b,
+                                                                    const std::uint64_t* b_shift,
+                                                                    std::size_t groups,
+                                                                    std::uint32_t* out) {
   constexpr std::size_t kV = W / 4;
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
@@ -368,7 +379,8 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
       const std::size_t end =
           early ? std::min(groups_end, j + 4 * static_cast<std::size_t>(1 - credit)) : groups_end;
       credit = early ? 1 : 0;
-      most = std::max(most, FullStretch<W>(t.a, b + j * W, b_shift + j * W, (end - j) / 4, out + j));
+      most =
+          std::max(most, FullStretch<W>(t.a, b + j * W, b_shift + j * W, (end - j) / 4, out + j));
       j = end;
       continue;
     }
@@ -399,8 +411,7 @@ __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
         total = EightCounts<W, 0, 1>(r_lo, r_hi, bj, sj, lookup);
         const __m256i rest = _mm256_min_epu32(
             a_rest8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.b_rest + j)));
-        if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, rest))) ==
-            -1) {
+        if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, rest))) == -1) {
           Adaptive::Stopped(credit);
           _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), total);
           continue;
