@@ -10,22 +10,23 @@
 
 namespace kinlink::store::internal {
 
+Status SqliteStore::RequireRecord(std::int64_t id, bool live, std::string_view operation) {
+  KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, operation));
+  int rc = sqlite3_bind_int64(lease.get(), 1, id);
+  if (rc != SQLITE_OK) return SqliteError(rc, operation);
+  rc = sqlite3_step(lease.get());
+  const std::string op(operation);
+  if (rc == SQLITE_DONE) return NotFoundError(op + ": no record with id " + std::to_string(id));
+  if (rc != SQLITE_ROW) return SqliteError(rc, operation);
+  if (live && sqlite3_column_int(lease.get(), 1) != 0) {
+    return FailedPreconditionError(op + ": record " + std::to_string(id) + " is shredded");
+  }
+  return OkStatus();
+}
+
 Status SqliteStore::PutEncoding(std::int64_t record_id, std::uint8_t kind,
                                 std::string_view blob) {
-  {
-    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, "write encoding"));
-    int rc = sqlite3_bind_int64(lease.get(), 1, record_id);
-    if (rc != SQLITE_OK) return SqliteError(rc, "write encoding");
-    rc = sqlite3_step(lease.get());
-    if (rc == SQLITE_DONE) {
-      return NotFoundError("write encoding: no record with id " + std::to_string(record_id));
-    }
-    if (rc != SQLITE_ROW) return SqliteError(rc, "write encoding");
-    if (sqlite3_column_int(lease.get(), 1) != 0) {
-      return FailedPreconditionError("write encoding: record " + std::to_string(record_id) +
-                                     " is shredded");
-    }
-  }
+  KL_RETURN_IF_ERROR(RequireRecord(record_id, /*live=*/true, "write encoding"));
   KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutEncoding, "write encoding"));
   sqlite3_stmt* stmt = lease.get();
   int rc = sqlite3_bind_int64(stmt, 1, record_id);
@@ -153,17 +154,7 @@ Status SqliteStore::ForEachMatch(std::optional<MatchStatus> status,
 
 Status SqliteStore::PutHubRef(const HubRefRow& row) {
   KL_RETURN_IF_ERROR(CheckHubRefRow(row));
-  {
-    KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kRecordState, "write hub reference"));
-    int rc = sqlite3_bind_int64(lease.get(), 1, row.record_id);
-    if (rc != SQLITE_OK) return SqliteError(rc, "write hub reference");
-    rc = sqlite3_step(lease.get());
-    if (rc == SQLITE_DONE) {
-      return NotFoundError("write hub reference: no record with id " +
-                           std::to_string(row.record_id));
-    }
-    if (rc != SQLITE_ROW) return SqliteError(rc, "write hub reference");
-  }
+  KL_RETURN_IF_ERROR(RequireRecord(row.record_id, /*live=*/false, "write hub reference"));
   KL_ASSIGN_OR_RETURN(StmtLease lease, Prepare(Sql::kPutHubRef, "write hub reference"));
   sqlite3_stmt* stmt = lease.get();
   int rc = sqlite3_bind_int64(stmt, 1, row.record_id);

@@ -136,6 +136,9 @@ class SqliteStore final : public Store {
   Status Migrate(int from_version);
   // For an update that changed no row: NOT_FOUND, or the reason it did not
   // apply (shredded tombstone or another writer's version).
+  // NOT_FOUND unless record `id` exists; with `live`, FAILED_PRECONDITION
+  // when it is shredded.
+  Status RequireRecord(std::int64_t id, bool live, std::string_view operation);
   Status ExplainNoChange(std::int64_t id, std::string_view operation);
 
   sqlite3* db_;
