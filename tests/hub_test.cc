@@ -428,9 +428,30 @@ TEST_F(HubProcessTest, NodesExchangeThroughTheHubAndStorePartnerMatches) {
     EXPECT_TRUE(j.is_object()) << r.out;
     return j;
   };
+  // Refused before anything is sent: serve --hub without keys; an
+  // unknown API key.
+  RunResult bad = RunKinlink({"serve", "--port", "0", "--hub", url_}, amman);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--hub needs --api-key-file and --linkage-key-file"));
+  WriteFile(dir_ / "stranger.apikey", "klh_" + std::string(64, '0') + "\n");
+  bad = RunKinlink({"hub", "sync", "--hub", url_, "--api-key-file", dir_ / "stranger.apikey",
+                    "--linkage-key-file", dir_ / "link.key"},
+                   amman);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("unknown or revoked API key"));
+
   Json a1 = sync("amman", amman);
-  EXPECT_EQ(a1["records_sent"], 252);
+  EXPECT_EQ(a1["records_sent"], 252) << "the refused round left them unsent";
   EXPECT_EQ(a1["pairs"], 0);
+  // Another linkage key: the hub's key check refuses the batch, which
+  // stays unsent (it is not marked done).
+  ASSERT_EQ(RunKinlink({"linkage-key", "new", dir_ / "other.key"}).exit_code, 0);
+  bad = RunKinlink({"hub", "sync", "--hub", url_, "--api-key-file", dir_ / "beirut.apikey",
+                    "--linkage-key-file", dir_ / "other.key"},
+                   beirut);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("refused by the hub"));
+  EXPECT_THAT(bad.err, HasSubstr("linkage key"));
   Json b1 = sync("beirut", beirut);
   EXPECT_EQ(b1["records_sent"], 251);
   const int pairs = b1["pairs"];
