@@ -345,7 +345,7 @@ Result<IndexSummary> Registry::IndexPending(const ProgressFn& progress) {
       }
     }
     KL_RETURN_IF_ERROR(store_->SetMeta(internal::kMetaIndexNext, std::to_string(hi)));
-    KL_RETURN_IF_ERROR(audit_->Append(actor_, "index", CompressIdRanges(ids),
+    KL_RETURN_IF_ERROR(audit_->AppendIdList(actor_, "index", CompressIdRanges(ids),
                                       R"({"records":)" + std::to_string(ids.size()) +
                                           R"(,"potential_matches":)" + std::to_string(matched) +
                                           "}"));

@@ -225,11 +225,12 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const KeyS
 Status Node::AuditAs(std::string_view actor, std::string_view action, std::string_view target,
                      std::string_view detail) {
   store::Store& st = *reg_->store_;
+  // Targets may be long lists of ids: AppendIdList splits them.
   if (st.InTransaction()) {
-    return reg_->audit_->Append(std::string(actor), action, target, detail);
+    return reg_->audit_->AppendIdList(std::string(actor), action, target, detail);
   }
   KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(st));
-  KL_RETURN_IF_ERROR(reg_->audit_->Append(std::string(actor), action, target, detail));
+  KL_RETURN_IF_ERROR(reg_->audit_->AppendIdList(std::string(actor), action, target, detail));
   return txn.Commit();
 }
 

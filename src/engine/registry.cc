@@ -226,7 +226,7 @@ Status Registry::Rekey(const KeySource& new_key, const CreateOptions& options) {
 Status Registry::Audit(std::string_view action, std::string_view target,
                        std::string_view detail) {
   KL_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(*store_));
-  KL_RETURN_IF_ERROR(audit_->Append(actor_, action, target, detail));
+  KL_RETURN_IF_ERROR(audit_->AppendIdList(actor_, action, target, detail));
   return txn.Commit();
 }
 

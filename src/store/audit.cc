@@ -1,9 +1,11 @@
 #include "store/audit.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace kinlink::store {
 namespace {
@@ -93,6 +95,50 @@ AuditVerifyReport Bad(std::int64_t entries, std::int64_t seq, std::string proble
 }
 
 }  // namespace
+
+Status AuditLog::AppendIdList(std::string_view actor, std::string_view action,
+                              std::string_view target, std::string_view detail,
+                              std::int64_t time) {
+  if (target.size() <= kMaxAuditFieldBytes) return Append(actor, action, target, detail, time);
+  // Room for `"part":"k/n",` in the detail.
+  constexpr std::size_t kPartBytes = 32;
+  if (!detail.empty() && (detail.front() != '{' || detail.back() != '}')) {
+    return InvalidArgumentError("audit append: the detail of a split entry must be a JSON object");
+  }
+  if (detail.size() + kPartBytes > kMaxAuditFieldBytes) {
+    return InvalidArgumentError("audit append: a field is over kMaxAuditFieldBytes");
+  }
+  std::vector<std::string_view> pieces;
+  while (!target.empty()) {
+    std::size_t cut = target.size();
+    if (cut > kMaxAuditFieldBytes) {
+      cut = target.rfind(',', kMaxAuditFieldBytes);
+      if (cut == std::string_view::npos || cut == 0) {
+        return InvalidArgumentError("audit append: an item of the target is over kMaxAuditFieldBytes");
+      }
+    }
+    pieces.push_back(target.substr(0, cut));
+    target.remove_prefix(std::min(target.size(), cut + 1));
+  }
+  std::optional<Transaction> own;
+  if (!store_.InTransaction()) {
+    KL_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(store_));
+    own.emplace(std::move(txn));
+  }
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const std::string part = "\"part\":\"" + std::to_string(k + 1) + "/" +
+                             std::to_string(pieces.size()) + "\"";
+    std::string d;
+    if (detail.empty() || detail == "{}") {
+      d = "{" + part + "}";
+    } else {
+      d = "{" + part + "," + std::string(detail.substr(1));
+    }
+    KL_RETURN_IF_ERROR(Append(actor, action, pieces[k], d, time));
+  }
+  if (own) KL_RETURN_IF_ERROR(own->Commit());
+  return OkStatus();
+}
 
 Status AuditLog::Append(std::string_view actor, std::string_view action, std::string_view target,
                         std::string_view detail, std::int64_t time) {

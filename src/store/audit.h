@@ -47,6 +47,15 @@ class AuditLog {
   Status Append(std::string_view actor, std::string_view action, std::string_view target,
                 std::string_view detail, std::int64_t time = 0);
 
+  // Append for a target that may be a long list of ids ("1-5,9,12-13"):
+  // when it is over kMaxAuditFieldBytes it is cut at commas into pieces
+  // that fit, and each piece is one entry whose detail (a JSON object, or
+  // "") gains "part":"k/n". Every id is recorded; all the entries go in
+  // one transaction. INVALID_ARGUMENT when one item of the list is itself
+  // too long, or the detail is not an object when parts are needed.
+  Status AppendIdList(std::string_view actor, std::string_view action, std::string_view target,
+                      std::string_view detail, std::int64_t time = 0);
+
   // Walks the whole chain. Fails only on a store error; tampering is
   // reported in the report. Runs in a transaction of its own when none is
   // open, so that the entries and the head are read from one snapshot

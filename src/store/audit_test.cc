@@ -170,6 +170,46 @@ TEST(AuditLogTest, RejectsOversizedFields) {
   EXPECT_FALSE(store->InTransaction());
 }
 
+TEST(AuditLogTest, LongIdListsAreSplitIntoEntriesThatKeepEveryId) {
+  TempDir dir;
+  crypto::SecretBytes key = TestKey('k');
+  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
+  ASSERT_NE(store, nullptr);
+  AuditLog log(*store, key);
+  ASSERT_TRUE(log.AppendIdList("a", "short", "1-5,9", R"({"n":6})").ok());
+  // 3,000 scattered ids: about 17,000 bytes.
+  std::string ids;
+  for (int i = 0; i < 3000; ++i) ids += (i ? "," : "") + std::to_string(100000 + 7 * i);
+  ASSERT_GT(ids.size(), 3 * kMaxAuditFieldBytes);
+  ASSERT_TRUE(log.AppendIdList("a", "hub.pairs", ids, R"({"pairs":3000})").ok());
+  ASSERT_TRUE(log.AppendIdList("a", "plain", ids, "").ok());
+  std::vector<AuditRow> rows;
+  ASSERT_TRUE(store->ForEachAudit([&](const AuditRow& r) {
+                      rows.push_back(r);
+                      return OkStatus();
+                    }).ok());
+  ASSERT_GE(rows.size(), 9u);
+  EXPECT_EQ(rows[0].target, "1-5,9");
+  EXPECT_EQ(rows[0].detail, R"({"n":6})");
+  std::string joined;
+  std::size_t parts = 0;
+  for (const AuditRow& r : rows) {
+    if (r.action != "hub.pairs") continue;
+    ++parts;
+    EXPECT_LE(r.target.size(), kMaxAuditFieldBytes);
+    joined += (joined.empty() ? "" : ",") + r.target;
+    EXPECT_EQ(r.detail.find(R"({"part":")" + std::to_string(parts) + "/"), 0u) << r.detail;
+    EXPECT_NE(r.detail.find(R"("pairs":3000})"), std::string::npos) << r.detail;
+  }
+  EXPECT_EQ(joined, ids) << "every id is recorded, in order";
+  EXPECT_EQ(rows.back().action, "plain");
+  EXPECT_EQ(rows.back().detail.front(), '{');
+  EXPECT_TRUE(log.Verify()->ok);
+  EXPECT_EQ(log.AppendIdList("a", "b", ids, "not json").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log.AppendIdList("a", "b", std::string(kMaxAuditFieldBytes + 10, '7'), "").code(),
+            StatusCode::kInvalidArgument);
+}
+
 // Tampering with the file, as someone holding it but not the audit key would.
 struct TamperCase {
   const char* name;
