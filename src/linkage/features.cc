@@ -96,6 +96,16 @@ Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(const Extract
   }
   KL_ASSIGN_OR_RETURN(std::unique_ptr<text::Transliterator> translit,
                       text::Transliterator::Create());
+  return Build(options, std::move(translit));
+}
+
+Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Clone() const {
+  KL_ASSIGN_OR_RETURN(std::unique_ptr<text::Transliterator> translit, translit_->Clone());
+  return Build(options_, std::move(translit));
+}
+
+Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Build(
+    const ExtractorOptions& options, std::unique_ptr<text::Transliterator> translit) {
   auto encoders = std::make_unique<Encoders>();
   auto field_key = [&](std::string_view name) {
     return crypto::SecretBytes::CopyOf(

@@ -144,6 +144,12 @@ class FeatureExtractor {
   static Result<std::unique_ptr<FeatureExtractor>> Create(const ExtractorOptions& options);
   ~FeatureExtractor();
 
+  // A new extractor with the same options whose ICU transliterators are
+  // cloned from this one's (Create compiles them: several milliseconds):
+  // one per worker thread. Its caches start empty; its output is the
+  // same. Not to be called while another thread uses this extractor.
+  Result<std::unique_ptr<FeatureExtractor>> Clone() const;
+
   // Fills `out` and `keys` for one record. Never fails on odd content: a
   // value that cannot be used is treated as missing.
   // With `record_bloom` (encoded mode and options.record_bloom only; left
@@ -156,6 +162,9 @@ class FeatureExtractor {
 
  private:
   struct Encoders;
+  // Create and Clone: everything but the transliterator.
+  static Result<std::unique_ptr<FeatureExtractor>> Build(
+      const ExtractorOptions& options, std::unique_ptr<text::Transliterator> translit);
   FeatureExtractor(const ExtractorOptions& options, std::unique_ptr<text::Transliterator> translit,
                    std::unique_ptr<Encoders> encoders);
   // One record-filter field's bits (kRecordBloomBits, before folding).

@@ -114,6 +114,9 @@ void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
   auto cached = FeatureExtractor::Create(o);
   auto reference = FeatureExtractor::Create(plain);
   ASSERT_TRUE(cached.ok() && reference.ok());
+  // A clone (what the workers of EncodeDataset use) gives the same bytes too.
+  auto clone = (*cached)->Clone();
+  ASSERT_TRUE(clone.ok());
   const std::vector<record::Record> records = TestRecords();
   // Twice over: the second pass is served from the caches.
   for (int pass = 0; pass < 2; ++pass) {
@@ -121,6 +124,10 @@ void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
       const record::Record& r = records[pass == 0 ? i : records.size() - 1 - i];
       const Extracted a = Run(**cached, r, mode);
       const Extracted b = Run(**reference, r, mode);
+      const Extracted c = Run(**clone, r, mode);
+      ASSERT_EQ(c.blob, b.blob) << "clone, record " << i << " pass " << pass;
+      ASSERT_EQ(c.keys, b.keys) << "clone, record " << i << " pass " << pass;
+      ASSERT_EQ(c.record_bloom, b.record_bloom) << "clone, record " << i << " pass " << pass;
       ASSERT_EQ(a.blob, b.blob) << "record " << i << " pass " << pass;
       ASSERT_EQ(a.keys, b.keys) << "record " << i << " pass " << pass;
       ASSERT_EQ(a.record_bloom, b.record_bloom) << "record " << i << " pass " << pass;

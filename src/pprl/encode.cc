@@ -77,10 +77,13 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
   }
 
   const int workers = std::min<int>(Workers(options.threads), static_cast<int>((n + 1023) / 1024));
+  // The first extractor compiles the ICU transforms; the others clone them.
   std::vector<std::unique_ptr<linkage::FeatureExtractor>> extractors;
-  for (int w = 0; w < workers; ++w) {
-    KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> x,
-                        linkage::FeatureExtractor::Create(xo));
+  KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> first,
+                      linkage::FeatureExtractor::Create(xo));
+  extractors.push_back(std::move(first));
+  for (int w = 1; w < workers; ++w) {
+    KL_ASSIGN_OR_RETURN(std::unique_ptr<linkage::FeatureExtractor> x, extractors[0]->Clone());
     extractors.push_back(std::move(x));
   }
 

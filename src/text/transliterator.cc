@@ -216,6 +216,26 @@ Result<std::unique_ptr<Transliterator>> Transliterator::Create() {
   return std::unique_ptr<Transliterator>(new Transliterator(std::move(impl)));
 }
 
+Result<std::unique_ptr<Transliterator>> Transliterator::Clone() const {
+  auto impl = std::make_unique<Impl>();
+  bool ok = true;
+  auto clone = [&ok](const std::unique_ptr<icu::Transliterator>& tr) {
+    std::unique_ptr<icu::Transliterator> copy(tr->clone());
+    ok = ok && copy != nullptr;
+    return copy;
+  };
+  impl->arabic = clone(impl_->arabic);
+  impl->arabic_foreign = clone(impl_->arabic_foreign);
+  impl->russian = clone(impl_->russian);
+  impl->ukrainian = clone(impl_->ukrainian);
+  for (const auto& tr : impl_->cyrillic_alt) impl->cyrillic_alt.push_back(clone(tr));
+  impl->ethiopic = clone(impl_->ethiopic);
+  impl->any = clone(impl_->any);
+  impl->ascii = clone(impl_->ascii);
+  if (!ok) return InternalError("ICU could not clone a transliterator");
+  return std::unique_ptr<Transliterator>(new Transliterator(std::move(impl)));
+}
+
 std::string Transliterator::Impl::Word(std::string_view normalized, std::size_t form) {
   const std::string folded = FoldForMatching(normalized);
   std::string_view word = folded;

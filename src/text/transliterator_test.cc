@@ -111,6 +111,19 @@ TEST_F(TransliteratorTest, RememberedWordsGiveTheSameForms) {
   }
 }
 
+TEST_F(TransliteratorTest, CloneGivesTheSameForms) {
+  const std::vector<std::string> values = {
+      "محمد الحسن", "تشيك", "Олександр Сокольський", "Ёлка Їжак", "ገብረ እግዚአብሔር", "Fátima Zoë",
+      "李 小龍", "Ελένη", "محمد Олександр ገብረ"};
+  tr_->ToLatin(values[0]);  // the original has used its transforms
+  auto clone = tr_->Clone();
+  ASSERT_TRUE(clone.ok()) << clone.status().ToString();
+  for (const std::string& v : values) {
+    EXPECT_EQ((*clone)->ToLatin(v), tr_->ToLatin(v)) << v;
+    EXPECT_EQ((*clone)->ToLatinForms(v), tr_->ToLatinForms(v)) << v;
+  }
+}
+
 TEST(AsciiMatchingFormTest, Table) {
   EXPECT_EQ(AsciiMatchingForm(""), "");
   EXPECT_EQ(AsciiMatchingForm("  Al-Hasan_X  "), "al hasan x");
