@@ -255,7 +255,8 @@ Result<BloomFilter> BloomEncoder::Encode(const BloomItems& items) const {
   message[0] = 0;
   message[1] = kTagQgram;
   message[2] = static_cast<unsigned char>(items.salt.size());
-  std::memcpy(message + 3, items.salt.data(), items.salt.size());
+  // An empty salt's data() may be null, which memcpy must not get.
+  if (!items.salt.empty()) std::memcpy(message + 3, items.salt.data(), items.salt.size());
   unsigned char* item = message + head;
 
   std::u32string text;
