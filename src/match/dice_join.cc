@@ -94,6 +94,13 @@ struct Tile {
   std::uint32_t a_tail;  // popcount of a's second half
   const std::uint32_t* b_rest;
   std::uint32_t a_rest;  // popcount of a's last three quarters
+  // AVX2, when not null: the popcount of each word of the second half of
+  // each B filter, one byte per word (W/2 ≤ 8 bytes), and the same of a.
+  // The second half can add at most Σ_w min(a_w, b_w) — a tighter bound
+  // than min(a_tail, b_tail), and about as cheap: one VPMINUB and one
+  // VPSADBW for four filters.
+  const std::uint64_t* b_seg;
+  std::uint64_t a_seg;
   std::uint32_t floor;   // a lower bound of need[|a| + |b_j|] for every j
   // The row's early-exit state, carried from one tile to the next (see
   // Adaptive below); read and updated when b_tail is not null.
@@ -106,23 +113,19 @@ struct Tile {
 // Whether the early exit pays is a property of the data, not of the
 // threshold alone: on random filters (Dice of unrelated pairs about 0.3)
 // nearly every pair stops after half its words at t = 0.7, but on real
-// record filters (FEBRL4 encodings: unrelated pairs near 0.48) only about a
-// quarter do, and then the split count and the data-dependent branch cost
-// more than they save. So each row keeps a credit: while it is positive the
-// kernel tries the early exit (a stop earns 1, a pair or group that has to
-// be counted to the end costs 2, so the tries go on while about two thirds
-// or more of them stop: below that, the mispredicted branches and the
-// split count cost more than the skipped halves save); at zero or below it
-// counts in full for kProbe steps and then tries again. Either way every
-// count is exact, so this changes only the speed.
+// record filters (FEBRL4 encodings: unrelated pairs near 0.48) far fewer
+// do, and then the split count costs more than it saves. So each row keeps
+// a credit, updated per tile: while it is positive the kernel tries the
+// early exit; a tile where too many pairs had to be counted to the end
+// sets it to −kProbe, and each tile counted in full then adds one, so the
+// row tries again after kProbe tiles. Either way every count is exact, so
+// this changes only the speed.
 struct Adaptive {
-  static constexpr std::int32_t kStart = 4;  // a new row tries the early exit
-  static constexpr std::int32_t kMax = 8;
+  static constexpr std::int32_t kStart = 1;  // a new row tries the early exit
   static constexpr std::int32_t kProbe = 16;
-  static void Stopped(std::int32_t& credit) { credit = std::min(credit + 1, kMax); }
-  static void WentOn(std::int32_t& credit) {
-    credit -= 2;
-    if (credit <= 0) credit = -kProbe;
+  // After a tile counted in full.
+  static void CountedInFull(std::int32_t& credit) {
+    if (++credit == 0) credit = 1;
   }
 };
 
@@ -169,7 +172,7 @@ __attribute__((target("popcnt"))) std::uint32_t TilePopcnt(const Tile& t) {
       t.out[j] = c;
       most = std::max(most, c);
     }
-    if (t.b_tail != nullptr && ++*t.credit == 0) *t.credit = 1;
+    if (t.b_tail != nullptr) Adaptive::CountedInFull(*t.credit);
     return most;
   }
   std::size_t went_on = 0;
@@ -257,13 +260,15 @@ __attribute__((target("avx2"))) inline __m256i EightCounts(const __m256i* a_lo, 
                                                            const std::uint64_t* bj,
                                                            const std::uint64_t* sj,
                                                            __m256i lookup) {
-  __m256i t[4];
-  for (std::size_t k = 0; k < 4; ++k) {
-    t[k] = _mm256_or_si256(
-        PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2 * k, lookup),
-        _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2 * k + 1, lookup), 32));
-  }
-  const __m256i t01 = t[0], t23 = t[1], t45 = t[2], t67 = t[3];
+  // Written out (no array): g++ kept an array of the four in memory.
+  const __m256i t01 = _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 0, lookup),
+                                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 1, lookup), 32));
+  const __m256i t23 = _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2, lookup),
+                                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 3, lookup), 32));
+  const __m256i t45 = _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 4, lookup),
+                                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 5, lookup), 32));
+  const __m256i t67 = _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 6, lookup),
+                                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 7, lookup), 32));
   // Lanes [0 1 2 3 | 0 1 2 3] and [4 5 6 7 | 4 5 6 7], each half a partial sum.
   const __m256i u03 =
       _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
@@ -283,21 +288,6 @@ __attribute__((target("avx2"))) inline std::uint32_t OneCount(const __m256i* a_l
       _mm256_sad_epu8(PairBytes<From, To>(a_lo, a_hi, bj, sj, lookup), _mm256_setzero_si256());
   const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
   return static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
-}
-
-// The largest of out[0..n).
-__attribute__((target("avx2"))) std::uint32_t MostOf(const std::uint32_t* out, std::size_t n) {
-  __m256i most = _mm256_setzero_si256();
-  std::size_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    most = _mm256_max_epu32(most, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + j)));
-  }
-  alignas(32) std::uint32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), most);
-  std::uint32_t result = 0;
-  for (std::uint32_t lane : lanes) result = std::max(result, lane);
-  for (; j < n; ++j) result = std::max(result, out[j]);
-  return result;
 }
 
 // out[j] = |a ∧ b_j| for the 4·groups filters from b, all of a in
@@ -331,132 +321,161 @@ __attribute__((target("avx2"), noinline)) std::uint32_t FullStretch(const std::u
   return static_cast<std::uint32_t>(_mm_cvtsi128_si32(most));
 }
 
+// lo[v], hi[v]: the low and the high nibbles of a's vector v, each in the
+// low half of its byte. Returns true (made).
+template <std::size_t V>
+__attribute__((target("avx2"))) inline bool MaskedNibbles(const std::uint64_t* a, __m256i* lo,
+                                                         __m256i* hi) {
+  const __m256i low_mask = _mm256_set1_epi8(0x0f);
+  for (std::size_t v = 0; v < V; ++v) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+    lo[v] = _mm256_and_si256(x, low_mask);
+    hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
+  }
+  return true;
+}
+
+// The early exit over 8·groups filters from b (b_seg, out from the same
+// first filter): out[j] = the count of the first half (the first quarter
+// too, with Quarter, when the quarter check stops the whole group), and
+// alive[g] bit k set when filter 8g + k may still reach t, so that its
+// second half has to be counted. Returns the number of such filters.
+//
+// A loop of its own, with the first half of a, the look-up table and the
+// bounds in registers and nothing else live across it: branches only where
+// they are predictable (Quarter: whether a whole group stops after a
+// quarter — at high t nearly all do), and the few filters still alive are
+// left to the caller instead of being counted here.
+template <std::size_t W, bool Quarter>
+__attribute__((target("avx2"), noinline)) std::size_t EarlyStretch(
+    const std::uint64_t* a, const std::uint64_t* b, const std::uint64_t* b_shift,
+    const std::uint64_t* b_seg, std::uint64_t a_seg, const std::uint32_t* b_rest,
+    std::uint32_t a_rest, std::uint32_t floor, std::size_t groups, std::uint32_t* out,
+    std::uint8_t* alive) {
+  constexpr std::size_t kHalf = W / 8;  // vectors per half
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_mask = _mm256_set1_epi8(0x0f);
+  __m256i a_lo[kHalf], a_hi[kHalf];
+  for (std::size_t v = 0; v < kHalf; ++v) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
+    a_lo[v] = _mm256_and_si256(x, low_mask);
+    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
+  }
+  // Values stay far below 2^31, so signed 32-bit compares are exact.
+  const __m256i floor8 = _mm256_set1_epi32(static_cast<int>(std::min<std::uint32_t>(floor, 1U << 30)));
+  const __m256i a_seg8 = _mm256_set1_epi64x(static_cast<long long>(a_seg));
+  const __m256i a_rest8 = _mm256_set1_epi32(static_cast<int>(a_rest));
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i in_order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  std::size_t alive_count = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::uint64_t* bj = b + 8 * g * W;
+    const std::uint64_t* sj = b_shift + 8 * g * W;
+    __m256i total;
+    if constexpr (Quarter) {
+      total = EightCounts<W, 0, 1>(a_lo, a_hi, bj, sj, lookup);
+      const __m256i rest = _mm256_min_epu32(
+          a_rest8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b_rest + 8 * g)));
+      if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, rest))) == -1) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * g), total);
+        alive[g] = 0;
+        continue;
+      }
+      total = _mm256_add_epi32(total, EightCounts<W, 1, kHalf>(a_lo, a_hi, bj, sj, lookup));
+    } else {
+      total = EightCounts<W, 0, kHalf>(a_lo, a_hi, bj, sj, lookup);
+    }
+    // The most the second half can add, Σ_w min(a_w, b_w) per filter:
+    // VPSADBW leaves filters 0–3 and 4–7 in 64-bit lanes; interleaving
+    // them as 32-bit halves and one cross-lane permute puts the eight in
+    // order.
+    const __m256i s03 = _mm256_sad_epu8(
+        _mm256_min_epu8(a_seg8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b_seg + 8 * g))),
+        zero);
+    const __m256i s47 = _mm256_sad_epu8(
+        _mm256_min_epu8(a_seg8,
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b_seg + 8 * g + 4))),
+        zero);
+    const __m256i bound =
+        _mm256_permutevar8x32_epi32(_mm256_or_si256(s03, _mm256_slli_epi64(s47, 32)), in_order);
+    const __m256i hopeless = _mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, bound));
+    const unsigned live =
+        ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(hopeless))) & 0xffU;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * g), total);
+    alive[g] = static_cast<std::uint8_t>(live);
+    alive_count += static_cast<std::size_t>(std::popcount(live));
+  }
+  return alive_count;
+}
+
 // Precondition (met by the plan's copy of B): b and b_shift are 32-byte
 // aligned, so aligned loads are used.
 //
-// Registers decide the speed here: a's 2·W/4 masked vectors, the look-up
-// table and the early-exit bounds leave too few of the 16 for four pairs in
-// flight, and g++ then spills across the loop (a running maximum kept in
-// memory made a store-to-load chain through every group). So the loops keep
-// only what they use on every group in registers — the first half of a in
-// the early-exit loop, all of it in the full loop — and read the rest from
-// `a_mem`, which the compiler must treat as memory; the full stretches run
-// in a function of their own, and the largest count is taken from `out`
-// after the loops when an early-exit group had to be counted to the end.
+// With the early exit, groups of eight filters go through EarlyStretch,
+// then the second halves of the few still alive are counted one by one.
+// The row's credit (Adaptive) is kept per call, as in TilePopcnt: a call
+// that sees more than half its filters alive makes the row's next kProbe
+// calls count in full — there the split count and the one-by-one second
+// halves cost more than the skipped halves save (real record filters at
+// low t).
 template <std::size_t W>
 __attribute__((target("avx2"))) std::uint32_t TileAvx2(const Tile& t) {
   static_assert(W % 8 == 0 && W <= 16);
   constexpr std::size_t kV = W / 4, kHalf = W / 8;  // vectors per filter, per half
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low_mask = _mm256_set1_epi8(0x0f);
-  alignas(32) __m256i a_mem[2 * kV];  // a's low-nibble vectors, then its high-nibble ones
-  for (std::size_t v = 0; v < kV; ++v) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.a + 4 * v));
-    a_mem[v] = _mm256_and_si256(x, low_mask);
-    a_mem[kV + v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
-  }
-  // From here on the compiler must assume that a_mem may change (it cannot
-  // see what the empty statement does with it), so it reads it where used
-  // instead of holding all of it in registers.
-  asm volatile("" : : "r"(a_mem) : "memory");
-  const __m256i* const a_lo = a_mem;
-  const __m256i* const a_hi = a_mem + kV;
+  // a's masked nibbles, for the filters counted here one by one (the few
+  // still alive, the last n mod 8): made when first needed.
+  __m256i a_lo[kV] = {}, a_hi[kV] = {};
+  bool have_a = false;
   const std::uint64_t* const b = t.b;
   const std::uint64_t* const b_shift = t.b_shift;
   std::uint32_t* const out = t.out;
-  const std::size_t groups_end = t.n & ~std::size_t{3};
-  const bool early = t.b_tail != nullptr;
-  std::int32_t credit = early ? *t.credit : 0;
-  std::uint32_t most = 0;  // over the stretches counted in full
-  bool went_on = false;    // whether some early-exit group was counted to the end
+  const bool early = t.b_seg != nullptr;
+  std::uint32_t most = 0;  // over the filters counted in full
   std::size_t j = 0;
-  while (j < groups_end) {
-    if (credit <= 0) {
-      // A stretch counted in full, in a loop of its own (as tight as the
-      // kernel without the early exit): one VPSADBW per filter over all
-      // its vectors (bytes ≤ 32).
-      const std::size_t end =
-          early ? std::min(groups_end, j + 4 * static_cast<std::size_t>(1 - credit)) : groups_end;
-      credit = early ? 1 : 0;
-      most =
-          std::max(most, FullStretch<W>(t.a, b + j * W, b_shift + j * W, (end - j) / 4, out + j));
-      j = end;
-      continue;
-    }
-    // Values stay far below 2^31, so signed 32-bit compares are exact.
-    const __m128i floor =
-        _mm_set1_epi32(static_cast<int>(std::min<std::uint32_t>(t.floor, 1U << 30)));
-    const __m128i a_tail = _mm_set1_epi32(static_cast<int>(t.a_tail));
-    // The check after the first quarter (one vector of a 1024-bit filter)
-    // pays only when it can succeed: when the row's last three quarters
-    // alone fall short of floor (high t); otherwise it would cost without
-    // pruning.
-    const bool quarter = W == 16 && t.floor > t.a_rest;
-    const __m128i a_rest = _mm_set1_epi32(static_cast<int>(t.a_rest));
-    __m256i r_lo[kHalf], r_hi[kHalf];  // the first half, in registers
-    for (std::size_t v = 0; v < kHalf; ++v) {
-      r_lo[v] = a_lo[v];
-      r_hi[v] = a_hi[v];
-    }
-    // Eight filters a step (one check, one store), then the last four.
-    const __m256i floor8 = _mm256_broadcastsi128_si256(floor);
-    const __m256i a_tail8 = _mm256_broadcastsi128_si256(a_tail);
-    const __m256i a_rest8 = _mm256_broadcastsi128_si256(a_rest);
-    for (; j + 8 <= groups_end && credit > 0; j += 8) {
-      const std::uint64_t* bj = b + j * W;
-      const std::uint64_t* sj = b_shift + j * W;
-      __m256i total;
-      if (W == 16 && quarter) {
-        total = EightCounts<W, 0, 1>(r_lo, r_hi, bj, sj, lookup);
-        const __m256i rest = _mm256_min_epu32(
-            a_rest8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.b_rest + j)));
-        if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, rest))) == -1) {
-          Adaptive::Stopped(credit);
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), total);
-          continue;
+  if (early && *t.credit > 0) {
+    // Chunks of at most kChunk groups (the alive masks live on the stack).
+    constexpr std::size_t kChunk = 64;
+    std::uint8_t alive[kChunk];
+    std::size_t alive_count = 0;
+    const bool quarter = W == 16 && t.floor > t.a_rest;  // can stop after a quarter (high t)
+    while (j + 8 <= t.n) {
+      const std::size_t groups = std::min(kChunk, (t.n - j) / 8);
+      const std::size_t found =
+          quarter ? EarlyStretch<W, true>(t.a, b + j * W, b_shift + j * W, t.b_seg + j, t.a_seg,
+                                          t.b_rest + j, t.a_rest, t.floor, groups, out + j, alive)
+                  : EarlyStretch<W, false>(t.a, b + j * W, b_shift + j * W, t.b_seg + j, t.a_seg,
+                                           t.b_rest + j, t.a_rest, t.floor, groups, out + j,
+                                           alive);
+      if (found != 0) {
+        if (!have_a) have_a = MaskedNibbles<kV>(t.a, a_lo, a_hi);
+        for (std::size_t g = 0; g < groups; ++g) {
+          for (unsigned live = alive[g]; live != 0; live &= live - 1) {
+            const std::size_t k = j + 8 * g + static_cast<std::size_t>(std::countr_zero(live));
+            out[k] += OneCount<kHalf, kV>(a_lo, a_hi, b + k * W, b_shift + k * W, lookup);
+            most = std::max(most, out[k]);
+          }
         }
-        total = _mm256_add_epi32(total, EightCounts<W, 1, kHalf>(r_lo, r_hi, bj, sj, lookup));
-      } else {
-        total = EightCounts<W, 0, kHalf>(r_lo, r_hi, bj, sj, lookup);
       }
-      const __m256i tail = _mm256_min_epu32(
-          a_tail8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.b_tail + j)));
-      const __m256i hopeless = _mm256_cmpgt_epi32(floor8, _mm256_add_epi32(total, tail));
-      if (_mm256_movemask_epi8(hopeless) != -1) {
-        total = _mm256_add_epi32(total, EightCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
-        Adaptive::WentOn(credit);
-        went_on = true;
-      } else {
-        Adaptive::Stopped(credit);
-      }
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), total);
+      alive_count += found;
+      j += 8 * groups;
     }
-    for (; j < groups_end && credit > 0; j += 4) {
-      const std::uint64_t* bj = b + j * W;
-      const std::uint64_t* sj = b_shift + j * W;
-      __m128i total = FourCounts<W, 0, kHalf>(r_lo, r_hi, bj, sj, lookup);
-      const __m128i tail =
-          _mm_min_epu32(a_tail, _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.b_tail + j)));
-      const __m128i hopeless = _mm_cmpgt_epi32(floor, _mm_add_epi32(total, tail));
-      if (_mm_movemask_epi8(hopeless) != 0xffff) {
-        total = _mm_add_epi32(total, FourCounts<W, kHalf, kV>(a_lo, a_hi, bj, sj, lookup));
-        Adaptive::WentOn(credit);
-        went_on = true;
-      } else {
-        Adaptive::Stopped(credit);
-      }
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), total);
-    }
+    if (2 * alive_count > j) *t.credit = -Adaptive::kProbe;
+  } else {
+    const std::size_t groups = t.n / 4;
+    most = FullStretch<W>(t.a, b, b_shift, groups, out);
+    j = 4 * groups;
+    if (early) Adaptive::CountedInFull(*t.credit);
   }
-  if (early) *t.credit = credit;
+  if (j < t.n && !have_a) have_a = MaskedNibbles<kV>(t.a, a_lo, a_hi);
   for (; j < t.n; ++j) {
     out[j] = OneCount<0, kV>(a_lo, a_hi, b + j * W, b_shift + j * W, lookup);
     most = std::max(most, out[j]);
   }
-  // Stopped groups are below floor: only groups counted to the end can
-  // raise the maximum, and they are rare where the early exit is tried.
-  return went_on ? std::max(most, MostOf(out, t.n)) : most;
+  // Filters cut short are below floor; `most` is the largest of the others.
+  return most;
 }
 
 // Not run on the machine this was written on (no AVX-512 there): kept as
@@ -618,6 +637,9 @@ struct Plan {
   std::vector<std::uint32_t> a_tail;  // the same for A (by index in A), or empty
   // The same over the last three quarters (words W/4..W).
   std::vector<std::uint32_t> b_rest, a_rest;
+  // Per-word popcounts of the second half, one byte per word (AVX2 early
+  // exit; see Tile::b_seg): of sorted B, and of A by index.
+  std::vector<std::uint64_t> b_seg, a_seg;
   std::size_t rows_per_block = 0, tile = 0;
   std::size_t top_k = 0;
   std::size_t max_results = 0;
@@ -747,6 +769,8 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
                         plan.a_tail.empty() ? 0 : plan.a_tail[ia],
                         plan.b_rest.empty() ? nullptr : plan.b_rest.data() + lo,
                         plan.a_rest.empty() ? 0 : plan.a_rest[ia],
+                        plan.b_seg.empty() ? nullptr : plan.b_seg.data() + lo,
+                        plan.a_seg.empty() ? 0 : plan.a_seg[ia],
                         floor,
                         &credits[r - r_begin],
                         words,
@@ -954,6 +978,20 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
         plan.a_tail[i] = tail(a.Filter(i), half);
         plan.a_rest[i] = tail(a.Filter(i), quarter);
       }
+      if (kernel == DiceJoinKernel::kAvx2) {
+        // Byte w − half: popcount of word w (≤ 64, one byte each).
+        auto segments = [half](std::span<const std::uint64_t> f) {
+          std::uint64_t bytes = 0;
+          for (std::size_t w = half; w < f.size(); ++w) {
+            bytes |= static_cast<std::uint64_t>(std::popcount(f[w])) << (8 * (w - half));
+          }
+          return bytes;
+        };
+        plan.b_seg.resize(b.size());
+        for (std::size_t i = 0; i < b.size(); ++i) plan.b_seg[i] = segments(b.Filter(plan.b_order[i]));
+        plan.a_seg.resize(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) plan.a_seg[i] = segments(a.Filter(i));
+      }
     }
     if (NeedsShifted(kernel, plan.words)) {
       plan.b_shift.resize(plan.b_words.size());
@@ -964,7 +1002,10 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
     // every row of the block passes over it; a block of A of ~8 KiB.
     constexpr std::size_t kTileBytes = 16 * 1024;
     constexpr std::size_t kBlockBytes = 8 * 1024;
-    const std::size_t b_bytes = plan.words * 8 * (plan.b_shift.empty() ? 1 : 2);
+    // With the AVX2 early exit most pairs read only the first half of
+    // their B filter, so the tile holds twice the filters (fewer calls).
+    const std::size_t b_bytes =
+        plan.words * 8 * (plan.b_shift.empty() ? 1 : 2);
     plan.tile = std::max<std::size_t>(8, kTileBytes / b_bytes);
     plan.rows_per_block = std::max<std::size_t>(1, kBlockBytes / (plan.words * 8));
 

@@ -292,10 +292,11 @@ TEST(DiceJoinTest, EarlyExitSwitchesOnAndOffAlongARow) {
   }
 }
 
-// The AVX2 kernel checks the early exit eight filters at a time, then four,
-// then counts the last few in full: a pair exactly at t, whose bound after
-// the first half is exact (the halves it differs in are all counted), is
-// placed at every position of such a run, among filters that stop early.
+// The AVX2 kernel checks the early exit eight filters at a time and counts
+// the last few in full: a pair exactly at t, whose bound after the first
+// half is exact (its second half is a's, so Σ_w min(a_w, b_w) over it is
+// the count), is placed at every position of such a run, among filters
+// that stop early.
 // Every filter has the same popcount, so sorted B keeps the order given.
 TEST(DiceJoinTest, EarlyExitAtTheBoundaryInEveryLane) {
   std::mt19937_64 rng(12);
@@ -329,17 +330,23 @@ TEST(DiceJoinTest, EarlyExitAtTheBoundaryInEveryLane) {
     const double dice = 2.0 * static_cast<double>(ones - 3) / static_cast<double>(2 * ones);
     std::vector<std::vector<std::uint64_t>> others;
     for (int i = 0; i < 37; ++i) others.push_back(exact());
-    for (std::size_t position = 0; position < 37; ++position) {
-      PackedFilters b = PackedFilters::Create(bits).value();
-      for (std::size_t i = 0; i < 37; ++i) {
-        ASSERT_TRUE(b.Add(i == position ? partner : others[i]).ok());
-      }
-      for (double t : {dice, std::nextafter(dice, 1.0)}) {
-        ExpectAllKernelsMatchReference(a, b, t);
-        DiceJoinOptions opt;
-        opt.threshold = t;
-        opt.kernel = DiceJoinKernel::kReference;
-        EXPECT_EQ(Join(a, b, opt).size(), t == dice ? 1U : 0U) << position;
+    // One partner at every position; then two, three positions apart, so
+    // that a group of eight has two filters still alive after its first
+    // half (counted one by one).
+    for (std::size_t partners : {1U, 2U}) {
+      for (std::size_t position = 0; position < 37; ++position) {
+        const std::size_t second = partners == 2 ? (position + 3) % 37 : position;
+        PackedFilters b = PackedFilters::Create(bits).value();
+        for (std::size_t i = 0; i < 37; ++i) {
+          ASSERT_TRUE(b.Add(i == position || i == second ? partner : others[i]).ok());
+        }
+        for (double t : {dice, std::nextafter(dice, 1.0)}) {
+          ExpectAllKernelsMatchReference(a, b, t);
+          DiceJoinOptions opt;
+          opt.threshold = t;
+          opt.kernel = DiceJoinKernel::kReference;
+          EXPECT_EQ(Join(a, b, opt).size(), t == dice ? partners : 0U) << position;
+        }
       }
     }
   }
