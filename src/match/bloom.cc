@@ -55,13 +55,20 @@ Result<BloomFilter> BloomFilter::FromBytes(std::string_view bytes) {
 }
 
 std::string BloomFilter::ToBytes() const {
-  std::string out(words_.size() * 8, '\0');
+  std::string out;
+  AppendBytes(&out);
+  return out;
+}
+
+void BloomFilter::AppendBytes(std::string* out) const {
+  const std::size_t at = out->size();
+  out->resize(at + words_.size() * 8);
+  char* p = out->data() + at;
   for (std::size_t w = 0; w < words_.size(); ++w) {
     for (std::size_t b = 0; b < 8; ++b) {
-      out[w * 8 + b] = static_cast<char>((words_[w] >> (8 * b)) & 0xff);
+      p[w * 8 + b] = static_cast<char>((words_[w] >> (8 * b)) & 0xff);
     }
   }
-  return out;
 }
 
 std::size_t BloomFilter::PopCount() const {

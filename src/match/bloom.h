@@ -85,6 +85,8 @@ class BloomFilter {
   // INVALID_ARGUMENT for a length that Create would reject.
   static Result<BloomFilter> FromBytes(std::string_view bytes);
   std::string ToBytes() const;
+  // The same bytes appended to *out.
+  void AppendBytes(std::string* out) const;
 
   std::size_t bits() const { return words_.size() * 64; }
   std::span<const std::uint64_t> words() const { return words_; }

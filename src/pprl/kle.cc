@@ -171,6 +171,8 @@ KleWriter::KleWriter(std::ostream& out, const Schema& schema, std::string_view k
       record_filter_bytes_(schema.RecordFilterBytes()),
       count_(count) {
   crypto_generichash_init(&hash_->state, nullptr, 0, kKleTrailerBytes);
+  pending_.reserve(kFlushBytes + kKleRefBytes + 4 + kMaxFeatureBytes +
+                   linkage::kBlockingRules * kKeyBytesOnDisk + record_filter_bytes_);
   std::string head(kKleMagic);
   PutU16(&head, kKleVersion);
   const std::string text = schema.ToText();
@@ -184,9 +186,19 @@ KleWriter::KleWriter(std::ostream& out, const Schema& schema, std::string_view k
 KleWriter::~KleWriter() = default;
 
 void KleWriter::Put(std::string_view bytes) {
-  crypto_generichash_update(&hash_->state, reinterpret_cast<const unsigned char*>(bytes.data()),
-                            bytes.size());
-  out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  pending_.append(bytes);
+  FlushIfFull();
+}
+
+void KleWriter::FlushIfFull() {
+  if (pending_.size() >= kFlushBytes) Flush();
+}
+
+void KleWriter::Flush() {
+  crypto_generichash_update(&hash_->state, reinterpret_cast<const unsigned char*>(pending_.data()),
+                            pending_.size());
+  out_.write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
+  pending_.clear();
 }
 
 Status KleWriter::Add(const RecordRef& ref, const linkage::Features& features,
@@ -208,16 +220,13 @@ Status KleWriter::AddSerialized(const RecordRef& ref, std::string_view features,
   if (record_filter.bits() / 8 != record_filter_bytes_) {
     return InvalidArgumentError("record filter length does not match the schema");
   }
-  std::string rec;
-  rec.reserve(kKleRefBytes + 4 + features.size() + keys.size() * kKeyBytesOnDisk +
-              record_filter_bytes_);
-  rec.append(reinterpret_cast<const char*>(ref.data()), ref.size());
-  PutU32(&rec, static_cast<std::uint32_t>(features.size()));
-  rec.append(features);
-  for (const score::Key128& k : keys) PutKey(&rec, k);
-  rec += record_filter.ToBytes();
-  Put(rec);
+  pending_.append(reinterpret_cast<const char*>(ref.data()), ref.size());
+  PutU32(&pending_, static_cast<std::uint32_t>(features.size()));
+  pending_.append(features);
+  for (const score::Key128& k : keys) PutKey(&pending_, k);
+  record_filter.AppendBytes(&pending_);
   ++added_;
+  FlushIfFull();
   if (!out_) return InternalError("writing the encodings file failed");
   return OkStatus();
 }
@@ -227,6 +236,7 @@ Status KleWriter::Finish() {
     return FailedPreconditionError("wrote " + std::to_string(added_) + " records, header says " +
                                    std::to_string(count_));
   }
+  Flush();
   unsigned char digest[kKleTrailerBytes];
   crypto_generichash_final(&hash_->state, digest, sizeof digest);
   out_.write(reinterpret_cast<const char*>(digest), sizeof digest);

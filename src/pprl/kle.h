@@ -121,13 +121,20 @@ class KleWriter {
   Status AddSerialized(const RecordRef& ref, std::string_view features,
                        const linkage::BlockingKeyRow& keys,
                        const match::BloomFilter& record_filter);
-  // FAILED_PRECONDITION unless exactly `count` records were added.
+  // FAILED_PRECONDITION unless exactly `count` records were added. Until
+  // it returns, part of what was added may not yet be in `out`.
   Status Finish();
 
  private:
+  // Records are gathered in pending_ and hashed and written a block at a
+  // time (one call each per ~kFlushBytes, not per record).
+  static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
   void Put(std::string_view bytes);
+  void FlushIfFull();
+  void Flush();
   struct Hasher;
   std::ostream& out_;
+  std::string pending_;
   std::unique_ptr<Hasher> hash_;
   std::size_t record_filter_bytes_;
   std::uint64_t count_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "pprl/pprl.h"
@@ -82,9 +83,11 @@ TEST(KleTest, RoundTripKeepsEverything) {
   EXPECT_TRUE(CheckKey(*f, key).ok());
 }
 
+// Over 2 MiB of records, so the writer hands several blocks to the stream.
 TEST(KleTest, ManyChunksKeepEveryRecordOnce) {
+  constexpr int kRecords = 3000;
   linkage::Dataset d;
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < kRecords; ++i) {
     record::Record r;
     r.Set(record::Field::kGivenName, "Given" + std::to_string(i % 37));
     r.Set(record::Field::kFamilyName, "Family" + std::to_string(i));
@@ -93,7 +96,7 @@ TEST(KleTest, ManyChunksKeepEveryRecordOnce) {
     d.records.push_back(std::move(r));
   }
   const crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeyBytes);
-  for (std::size_t chunk : {std::size_t{1}, std::size_t{97}, std::size_t{1000}}) {
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{97}, std::size_t{kRecords}}) {
     EncodeOptions eo;
     eo.threads = 3;
     eo.chunk_records = chunk;
@@ -103,15 +106,23 @@ TEST(KleTest, ManyChunksKeepEveryRecordOnce) {
     std::vector<RefIndex> refs;
     Result<EncodeStats> s = EncodeDataset(d, key, eo, out, &refs);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    ASSERT_EQ(refs.size(), 1000u);
-    std::vector<int> seen(1000, 0);
+    ASSERT_EQ(refs.size(), std::size_t{kRecords});
+    std::vector<int> seen(kRecords, 0);
     for (const RefIndex& r : refs) ++seen[r.index];
-    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 1000);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kRecords);
+    // Written in a random order, each under its own reference.
+    std::size_t in_place = 0;
+    for (std::size_t i = 0; i < refs.size(); ++i) in_place += refs[i].index == i ? 1 : 0;
+    EXPECT_LT(in_place, refs.size() / 10);
+    std::set<RecordRef> distinct;
+    for (const RefIndex& r : refs) distinct.insert(r.ref);
+    EXPECT_EQ(distinct.size(), refs.size());
     ASSERT_FALSE(progress.empty());
-    EXPECT_EQ(progress.back(), 1000u);
+    EXPECT_EQ(progress.back(), std::uint64_t{kRecords});
     Result<KleFile> f = Parse(out.str());
     ASSERT_TRUE(f.ok()) << f.status().ToString();
-    ASSERT_EQ(f->size(), 1000u);
+    ASSERT_GT(out.str().size(), std::size_t{2} << 20);
+    ASSERT_EQ(f->size(), std::size_t{kRecords});
     for (std::size_t i = 0; i < refs.size(); ++i) EXPECT_EQ(f->refs[i], refs[i].ref);
   }
 }
