@@ -24,13 +24,28 @@ double ProcessCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Uniform random numbers below a bound from the system's generator, read
-// a block at a time (one call per 4,096 draws instead of one each).
-class RandomBelow {
+// Random bytes and uniform numbers for one run: a ChaCha20 key stream
+// under a key from the system's generator (one system call per run; the
+// system's generator itself is read 256 bytes per call).
+class RunRandom {
  public:
+  RunRandom() { crypto_stream_chacha20_ietf_keygen(key_.data()); }
+  RunRandom(const RunRandom&) = delete;
+  RunRandom& operator=(const RunRandom&) = delete;
+  ~RunRandom() { sodium_memzero(key_.data(), key_.size()); }
+
+  // Fills [p, p + n) with random bytes. Each call takes a new nonce, so no
+  // part of the stream is used twice.
+  void Fill(void* p, std::size_t n) {
+    std::array<unsigned char, crypto_stream_chacha20_ietf_NONCEBYTES> nonce{};
+    std::memcpy(nonce.data(), &nonces_, sizeof nonces_);
+    ++nonces_;
+    crypto_stream_chacha20_ietf(static_cast<unsigned char*>(p), n, nonce.data(), key_.data());
+  }
+
   // Uniform in [0, bound); bound > 0. Lemire's multiply-and-reject, so no
   // modulo bias.
-  std::uint64_t operator()(std::uint64_t bound) {
+  std::uint64_t Below(std::uint64_t bound) {
     Wide m = static_cast<Wide>(Next()) * bound;
     if (static_cast<std::uint64_t>(m) < bound) {
       const std::uint64_t reject_below = (0 - bound) % bound;
@@ -43,11 +58,13 @@ class RandomBelow {
   __extension__ using Wide = unsigned __int128;  // g++: an extension under -Wpedantic
   std::uint64_t Next() {
     if (next_ == block_.size()) {
-      randombytes_buf(block_.data(), block_.size() * sizeof block_[0]);
+      Fill(block_.data(), block_.size() * sizeof block_[0]);
       next_ = 0;
     }
     return block_[next_++];
   }
+  std::array<unsigned char, crypto_stream_chacha20_ietf_KEYBYTES> key_{};
+  std::uint64_t nonces_ = 0;
   std::array<std::uint64_t, 4096> block_{};
   std::size_t next_ = block_.size();
 };
@@ -100,10 +117,8 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
   // by name or date) order.
   std::vector<std::uint32_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
-  {
-    auto below = std::make_unique<RandomBelow>();
-    for (std::size_t i = n - 1; i > 0; --i) std::swap(order[i], order[(*below)(i + 1)]);
-  }
+  auto random = std::make_unique<RunRandom>();
+  for (std::size_t i = n - 1; i > 0; --i) std::swap(order[i], order[random->Below(i + 1)]);
 
   const int workers = std::min<int>(Workers(options.threads), static_cast<int>((n + 1023) / 1024));
   // The first extractor compiles the ICU transforms; the others clone them.
@@ -153,7 +168,7 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
     const std::size_t len = std::min(n, begin + chunk_records) - begin;
     if (options.refs == nullptr) {
       fresh_refs.resize(len);
-      randombytes_buf(fresh_refs.data(), len * sizeof(RecordRef));
+      random->Fill(fresh_refs.data(), len * sizeof(RecordRef));
     }
     for (std::size_t i = 0; i < len; ++i) {
       RefIndex ri;
