@@ -179,6 +179,53 @@ Status BloomParams::Validate() const {
   return OkStatus();
 }
 
+namespace {
+
+// Calls set(bit) for each of the k positions of one item. `message` holds
+// [counter][tag][salt length][salt][item] (`size` bytes); byte 0 is the
+// counter.
+template <typename Set>
+void ForEachPosition(unsigned char* message, std::size_t size, const unsigned char* sip_key,
+                     const BloomParams& params, Set set) {
+  std::size_t remaining = params.k;
+  unsigned char block[16];
+  for (unsigned counter = 0; remaining > 0; ++counter) {
+    message[0] = static_cast<unsigned char>(counter);
+    crypto_shorthash_siphashx24(block, message, size, sip_key);
+    for (std::size_t w = 0; w < 4 && remaining > 0; ++w, --remaining) {
+      std::uint32_t word = 0;
+      std::memcpy(&word, block + 4 * w, sizeof word);
+      // Multiply-shift maps 32 bits onto [0, L) without a division.
+      set(static_cast<std::uint32_t>((static_cast<std::uint64_t>(word) * params.bits) >> 32));
+    }
+  }
+  sodium_memzero(block, sizeof block);
+}
+
+// Sets the k positions of one item in `words`.
+void InsertItem(unsigned char* message, std::size_t size, const unsigned char* sip_key,
+                const BloomParams& params, std::uint64_t* words) {
+  ForEachPosition(message, size, sip_key, params, [words](std::uint32_t bit) {
+    words[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  });
+}
+
+// The characters of the precomputed bigrams: what matching forms, dates
+// and padding are made of. kGramIndex maps an ASCII byte to its place in
+// kGramChars, or -1.
+constexpr std::string_view kGramChars = "_ abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::size_t kGramCharCount = kGramChars.size();
+constexpr std::array<std::int8_t, 128> kGramIndex = [] {
+  std::array<std::int8_t, 128> index{};
+  index.fill(-1);
+  for (std::size_t i = 0; i < kGramChars.size(); ++i) {
+    index[static_cast<unsigned char>(kGramChars[i])] = static_cast<std::int8_t>(i);
+  }
+  return index;
+}();
+
+}  // namespace
+
 Result<BloomEncoder> BloomEncoder::Create(const crypto::SecretBytes& field_key,
                                           const BloomParams& params) {
   KL_RETURN_IF_ERROR(params.Validate());
@@ -189,32 +236,30 @@ Result<BloomEncoder> BloomEncoder::Create(const crypto::SecretBytes& field_key,
   std::string derived = crypto::Token(field_key, kBloomKeyDomain, "");
   crypto::SecretBytes sip_key = crypto::SecretBytes::CopyOf(derived.substr(0, kSipKeyBytes));
   crypto::Wipe(derived);
-  return BloomEncoder(std::move(sip_key), params);
+  // Unsalted bigrams: the positions of every pair of kGramChars, computed
+  // once here (the same SipHash calls Encode would make), so that Encode
+  // looks them up instead of hashing each q-gram again. They are as secret
+  // as the key they come from, so they live in locked memory too.
+  crypto::SecretBytes bigrams;
+  if (params.q == 2 && !params.salted) {
+    bigrams = crypto::SecretBytes(kGramCharCount * kGramCharCount * params.k *
+                                  sizeof(std::uint32_t));
+    auto* out = reinterpret_cast<std::uint32_t*>(bigrams.data());
+    unsigned char message[5] = {0, kTagQgram, 0, 0, 0};  // no salt: head of 3
+    for (char first : kGramChars) {
+      for (char second : kGramChars) {
+        message[3] = static_cast<unsigned char>(first);
+        message[4] = static_cast<unsigned char>(second);
+        ForEachPosition(message, sizeof message, sip_key.data(), params,
+                        [&out](std::uint32_t bit) { *out++ = bit; });
+      }
+    }
+    sodium_memzero(message, sizeof message);
+  }
+  return BloomEncoder(std::move(sip_key), std::move(bigrams), params);
 }
 
 namespace {
-
-// Sets the k positions of one item. `message` holds
-// [counter][tag][salt length][salt][item] (`size` bytes); byte 0 is the
-// counter.
-void InsertItem(unsigned char* message, std::size_t size, const unsigned char* sip_key,
-                const BloomParams& params, std::uint64_t* words) {
-  std::size_t remaining = params.k;
-  unsigned char block[16];
-  for (unsigned counter = 0; remaining > 0; ++counter) {
-    message[0] = static_cast<unsigned char>(counter);
-    crypto_shorthash_siphashx24(block, message, size, sip_key);
-    for (std::size_t w = 0; w < 4 && remaining > 0; ++w, --remaining) {
-      std::uint32_t word = 0;
-      std::memcpy(&word, block + 4 * w, sizeof word);
-      // Multiply-shift maps 32 bits onto [0, L) without a division.
-      const std::size_t bit =
-          static_cast<std::size_t>((static_cast<std::uint64_t>(word) * params.bits) >> 32);
-      words[bit / 64] |= std::uint64_t{1} << (bit % 64);
-    }
-  }
-  sodium_memzero(block, sizeof block);
-}
 
 bool IsAscii(std::string_view s) {
   for (char c : s) {
@@ -279,8 +324,23 @@ Result<BloomFilter> BloomEncoder::Encode(const BloomItems& items) const {
       };
       const std::size_t grams = n >= q ? n - q + 1 : 1;
       const std::size_t len = n >= q ? q : n;
+      const bool table = !bigrams_.empty() && len == 2 && items.salt.empty();
       for (std::size_t g = 0; g < grams; ++g) {
         for (std::size_t j = 0; j < len; ++j) item[j] = at(g + j);
+        if (table) {
+          const int first = kGramIndex[item[0] & 0x7f];
+          const int second = kGramIndex[item[1] & 0x7f];
+          if (first >= 0 && second >= 0) {
+            const auto* bits = reinterpret_cast<const std::uint32_t*>(bigrams_.data()) +
+                               (static_cast<std::size_t>(first) * kGramCharCount +
+                                static_cast<std::size_t>(second)) *
+                                   params_.k;
+            for (std::size_t i = 0; i < params_.k; ++i) {
+              words[bits[i] / 64] |= std::uint64_t{1} << (bits[i] % 64);
+            }
+            continue;
+          }
+        }
         InsertItem(message, head + len, key, params_, words);
       }
       continue;

@@ -378,5 +378,45 @@ TEST(BloomEncoderReferenceTest, EqualsPlainSchemeOnRandomInputs) {
   }
 }
 
+// Unsalted bigrams come from the table made at Create: every bigram of
+// the table's characters (lower-case letters, digits, space, padding), next
+// to characters outside it (capitals, punctuation, other scripts), hashed
+// as the plain scheme does, under the parameters the encodings use.
+TEST(BloomEncoderReferenceTest, BigramTableEqualsPlainScheme) {
+  std::mt19937_64 rng(6);
+  const std::string table = "_ abcdefghijklmnopqrstuvwxyz0123456789";
+  const std::string outside = "AZ-'.,~\x7f";
+  for (std::size_t k : {std::size_t{8}, std::size_t{12}, std::size_t{20}, std::size_t{33}}) {
+    for (bool xor_fold : {false, true}) {
+      BloomParams p;
+      p.bits = 1024;
+      p.k = k;
+      p.xor_fold = xor_fold;
+      const crypto::SecretBytes key = Key(static_cast<char>('a' + k % 26));
+      const BloomEncoder enc = BloomEncoder::Create(key, p).value();
+      // Every pair of table characters once, then random mixtures.
+      std::vector<std::string> values;
+      for (char a : table) {
+        std::string s;
+        for (char b : table) s += std::string{a, b, ' '};
+        values.push_back(s);
+      }
+      for (int i = 0; i < 200; ++i) {
+        std::string s;
+        for (std::size_t n = rng() % 12; n > 0; --n) {
+          s += rng() % 5 == 0 ? outside[rng() % outside.size()] : table[rng() % table.size()];
+        }
+        values.push_back(s);
+      }
+      for (const std::string& v : values) {
+        const std::string_view g[] = {v};
+        const Result<BloomFilter> got = enc.Encode({g, {}, ""});
+        ASSERT_TRUE(got.ok());
+        EXPECT_EQ(*got, ReferenceEncode(key, p, {v}, {}, "")) << v;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kinlink::match
