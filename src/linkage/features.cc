@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "match/string_metrics.h"
@@ -94,13 +95,18 @@ Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(const Extract
   if (options.key == nullptr || options.key->size() != crypto::kKeyBytes) {
     return InvalidArgumentError("feature extraction needs a 32-byte key");
   }
-  KL_ASSIGN_OR_RETURN(std::unique_ptr<text::Transliterator> translit,
-                      text::Transliterator::Create());
+  std::unique_ptr<text::Transliterator> translit;
+  if (!options.lazy_transliterator) {
+    KL_ASSIGN_OR_RETURN(translit, text::Transliterator::Create());
+  }
   return Build(options, std::move(translit));
 }
 
 Result<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Clone() const {
-  KL_ASSIGN_OR_RETURN(std::unique_ptr<text::Transliterator> translit, translit_->Clone());
+  std::unique_ptr<text::Transliterator> translit;
+  if (translit_ != nullptr) {
+    KL_ASSIGN_OR_RETURN(translit, translit_->Clone());
+  }
   return Build(options_, std::move(translit));
 }
 
@@ -221,15 +227,6 @@ FeatureExtractor::~FeatureExtractor() = default;
 namespace {
 constexpr std::size_t kMaxCacheEntries = 1 << 20;  // bounds the caches' memory
 
-// Printable ASCII plus tab, LF and CR (as text::Transliterator's fast path).
-bool IsPlainAscii(std::string_view text) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E) return false;
-  }
-  return true;
-}
-
 template <typename Map>
 void Bound(Map& map) {
   if (map.size() >= kMaxCacheEntries) map.clear();
@@ -257,8 +254,23 @@ const FeatureExtractor::DateEntry& FeatureExtractor::Birth(const record::Record&
 std::string FeatureExtractor::LatinUncached(std::string_view raw) {
   // For printable ASCII, Normalize only lowercases and folds white space,
   // which the ASCII matching form ignores: the same result without ICU.
-  if (options_.cache && IsPlainAscii(raw)) return text::AsciiMatchingForm(raw);
-  return translit_->ToLatin(text::Normalize(raw));
+  if (options_.cache && text::IsPlainAscii(raw)) return text::AsciiMatchingForm(raw);
+  return Translit().ToLatin(text::Normalize(raw));
+}
+
+text::Transliterator& FeatureExtractor::Translit() {
+  if (translit_ == nullptr) {
+    // Only with ExtractorOptions::lazy_transliterator, for the first value
+    // that needs ICU. A failure here is a broken ICU installation (Create
+    // reports it as INTERNAL when not lazy), and Extract cannot fail.
+    Result<std::unique_ptr<text::Transliterator>> made = text::Transliterator::Create();
+    if (!made.ok()) {
+      std::fputs("kinlink: ICU transliterators unavailable\n", stderr);
+      std::abort();
+    }
+    translit_ = std::move(*made);
+  }
+  return *translit_;
 }
 
 const std::string& FeatureExtractor::LatinOf(std::string_view raw) {

@@ -137,6 +137,13 @@ struct ExtractorOptions {
   // looks it up instead of deriving it again. Off only for the test that
   // the cached and uncached paths give the same bytes.
   bool cache = true;
+  // Whether Create leaves the ICU transliterator to the first value that
+  // needs one (compiling its transforms is most of Create's cost: tens of
+  // milliseconds). For input known to be plain ASCII (text::IsPlainAscii,
+  // with `cache` on) it is then never made. A broken ICU installation is
+  // then found only at that value, and aborts the process instead of
+  // failing Create with INTERNAL.
+  bool lazy_transliterator = false;
 };
 
 class FeatureExtractor {
@@ -149,6 +156,9 @@ class FeatureExtractor {
   // one per worker thread. Its caches start empty; its output is the
   // same. Not to be called while another thread uses this extractor.
   Result<std::unique_ptr<FeatureExtractor>> Clone() const;
+  // Whether the ICU transliterator has been made (always, unless
+  // ExtractorOptions::lazy_transliterator).
+  bool HasTransliterator() const { return translit_ != nullptr; }
 
   // Fills `out` and `keys` for one record. Never fails on odd content: a
   // value that cannot be used is treated as missing.
@@ -233,7 +243,10 @@ class FeatureExtractor {
   std::string LatinUncached(std::string_view raw);
 
   ExtractorOptions options_;
-  std::unique_ptr<text::Transliterator> translit_;
+  // The transliterator itself (made by Create, or when first needed with
+  // lazy_transliterator).
+  text::Transliterator& Translit();
+  std::unique_ptr<text::Transliterator> translit_;  // null until made
   std::unordered_map<std::string, std::string> latin_cache_;
   std::unordered_map<std::string, PreparedName> prepared_cache_;
   std::unordered_map<std::string, NameFeature> name_cache_;

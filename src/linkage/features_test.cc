@@ -117,6 +117,15 @@ void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
   // A clone (what the workers of EncodeDataset use) gives the same bytes too.
   auto clone = (*cached)->Clone();
   ASSERT_TRUE(clone.ok());
+  // So does one that makes its transliterator at the first value that needs
+  // it, and a clone of it taken before then.
+  ExtractorOptions lazy_options = o;
+  lazy_options.lazy_transliterator = true;
+  auto lazy = FeatureExtractor::Create(lazy_options);
+  ASSERT_TRUE(lazy.ok());
+  EXPECT_FALSE((*lazy)->HasTransliterator());
+  auto lazy_clone = (*lazy)->Clone();
+  ASSERT_TRUE(lazy_clone.ok());
   const std::vector<record::Record> records = TestRecords();
   // Twice over: the second pass is served from the caches.
   for (int pass = 0; pass < 2; ++pass) {
@@ -125,6 +134,12 @@ void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
       const Extracted a = Run(**cached, r, mode);
       const Extracted b = Run(**reference, r, mode);
       const Extracted c = Run(**clone, r, mode);
+      for (auto* x : {&*lazy, &*lazy_clone}) {
+        const Extracted l = Run(**x, r, mode);
+        ASSERT_EQ(l.blob, b.blob) << "lazy, record " << i << " pass " << pass;
+        ASSERT_EQ(l.keys, b.keys) << "lazy, record " << i << " pass " << pass;
+        ASSERT_EQ(l.record_bloom, b.record_bloom) << "lazy, record " << i << " pass " << pass;
+      }
       ASSERT_EQ(c.blob, b.blob) << "clone, record " << i << " pass " << pass;
       ASSERT_EQ(c.keys, b.keys) << "clone, record " << i << " pass " << pass;
       ASSERT_EQ(c.record_bloom, b.record_bloom) << "clone, record " << i << " pass " << pass;
@@ -134,6 +149,45 @@ void ExpectSameAsReference(Mode mode, const BloomHardening& hardening,
       ASSERT_EQ(a.latin, b.latin) << "record " << i << " pass " << pass;
     }
   }
+}
+
+// Plain-ASCII values never need ICU: a lazy extractor makes no
+// transliterator for them, and makes one at the first value that is not.
+TEST(FeatureExtractorTest, LazyTransliteratorIsMadeOnlyForValuesThatNeedIt) {
+  const crypto::SecretBytes key = crypto::SecretBytes::CopyOf(std::string(32, 'k'));
+  ExtractorOptions o;
+  o.key = &key;
+  o.record_bloom = true;
+  o.lazy_transliterator = true;
+  auto x = FeatureExtractor::Create(o);
+  ASSERT_TRUE(x.ok());
+  record::Record ascii;
+  ascii.Set(Field::kGivenName, "Fatima");
+  ascii.Set(Field::kFamilyName, "Al-Hassan");
+  ascii.Set(Field::kAddress, "12 Stanley Street\tApt 3");
+  ascii.Set(Field::kBirthDate, "1988-03-01");
+  linkage::Features f;
+  BlockingKeyRow keys;
+  match::BloomFilter bloom;
+  (*x)->Extract(ascii, &f, &keys, &bloom);
+  EXPECT_FALSE((*x)->HasTransliterator());
+  record::Record arabic = ascii;
+  arabic.Set(Field::kGivenName, "فاطمة");
+  (*x)->Extract(arabic, &f, &keys, &bloom);
+  EXPECT_TRUE((*x)->HasTransliterator());
+  // The same bytes as an extractor that made it at Create.
+  ExtractorOptions eager_options = o;
+  eager_options.lazy_transliterator = false;
+  auto eager = FeatureExtractor::Create(eager_options);
+  ASSERT_TRUE(eager.ok());
+  EXPECT_TRUE((*eager)->HasTransliterator());
+  linkage::Features g;
+  BlockingKeyRow eager_keys;
+  match::BloomFilter eager_bloom;
+  (*eager)->Extract(arabic, &g, &eager_keys, &eager_bloom);
+  EXPECT_EQ(SerializeEncoded(f), SerializeEncoded(g));
+  EXPECT_EQ(keys, eager_keys);
+  EXPECT_EQ(bloom, eager_bloom);
 }
 
 TEST(FeatureExtractorTest, CachedMatchesReferenceEncoded) {

@@ -13,6 +13,7 @@
 
 #include "linkage/encoded_io.h"
 #include "pprl/pprl.h"
+#include "text/transliterator.h"
 
 namespace kinlink::pprl {
 
@@ -69,6 +70,16 @@ class RunRandom {
   std::size_t next_ = block_.size();
 };
 
+// Whether every value of every record is plain ASCII (text::IsPlainAscii).
+bool AllPlainAscii(const linkage::Dataset& data) {
+  for (const record::Record& r : data.records) {
+    for (std::size_t f = 0; f < record::kFieldCount; ++f) {
+      if (!text::IsPlainAscii(r.Get(static_cast<record::Field>(f)))) return false;
+    }
+  }
+  return true;
+}
+
 int Workers(int requested) {
   if (requested > 0) return std::min(requested, 64);
   return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
@@ -112,6 +123,9 @@ Result<EncodeStats> EncodeDataset(const linkage::Dataset& data,
   xo.variants = options.variants;
   xo.hardening = options.schema.hardening;
   xo.record_bloom = true;
+  // Plain-ASCII input (FEBRL, most Latin-script lists) never needs an ICU
+  // transform, so the transliterator is made only if a value does.
+  xo.lazy_transliterator = AllPlainAscii(data);
 
   // A random order: the file must not reveal the input's (often sorted
   // by name or date) order.

@@ -289,11 +289,6 @@ void AppendWord(const std::string& form, std::string& out) {
 
 }  // namespace
 
-namespace {
-
-// Printable ASCII plus tab, LF and CR: for such text NFKC and the Latin-ASCII
-// transform are the identity and case folding is lowercasing, so the
-// matching form can be computed without ICU (most Latin-script values).
 bool IsPlainAscii(std::string_view text) {
   for (char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
@@ -301,8 +296,6 @@ bool IsPlainAscii(std::string_view text) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string Transliterator::ToLatin(std::string_view utf8) {
   if (IsPlainAscii(utf8)) return AsciiMatchingForm(utf8);

@@ -97,6 +97,12 @@ class Transliterator {
 // keeps [a-z0-9], drops everything else (including non-ASCII bytes). Pure.
 std::string AsciiMatchingForm(std::string_view text);
 
+// Whether `text` is printable ASCII plus tab, LF and CR: for such text NFKC
+// and the Latin-ASCII transform are the identity and case folding is
+// lowercasing, so its matching form is AsciiMatchingForm(text) and needs
+// no ICU transform (ToLatin's fast path).
+bool IsPlainAscii(std::string_view text);
+
 }  // namespace kinlink::text
 
 #endif  // KINLINK_TEXT_TRANSLITERATOR_H_
