@@ -30,16 +30,11 @@ void PutToken(std::string* out, const match::Token128& t) {
   out->append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
 }
 
-// The filter's bytes as BloomFilter::ToBytes gives them, without the
-// temporary string.
+// The filter's length, then its bytes as BloomFilter::ToBytes gives them.
 void PutBloom(std::string* out, const match::BloomFilter& bloom) {
   const std::span<const std::uint64_t> words = bloom.words();
   PutU16(out, static_cast<std::uint16_t>(words.size() * 8));
-  for (std::uint64_t w : words) {
-    char bytes[8];
-    LittleEndian64(w, bytes);
-    out->append(bytes, 8);
-  }
+  bloom.AppendBytes(out);
 }
 
 void PutName(std::string* out, const NameFeature& n) {

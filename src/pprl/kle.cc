@@ -33,9 +33,14 @@ std::uint64_t GetLe(const char* p, int bytes) {
   return v;
 }
 
+// As PutU64(hi), PutU64(lo), in one append.
 void PutKey(std::string* out, const score::Key128& k) {
-  PutU64(out, k.hi);
-  PutU64(out, k.lo);
+  char bytes[kKeyBytesOnDisk];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>((k.hi >> (8 * i)) & 0xff);
+    bytes[8 + i] = static_cast<char>((k.lo >> (8 * i)) & 0xff);
+  }
+  out->append(bytes, sizeof bytes);
 }
 
 score::Key128 GetKey(const char* p) {
