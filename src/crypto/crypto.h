@@ -169,6 +169,12 @@ class TokenKey {
   // out[0, kTokenBytes) = Token(key, domain, value). Precondition: made
   // from a key (not default-constructed; aborts otherwise).
   void Compute(std::string_view domain, std::string_view value, unsigned char* out) const;
+  // out[j][0, kTokenBytes) = Token(key, domain[j], value[j]) for j < 4:
+  // Compute's bytes, at about a third of the cost of four Computes when
+  // the CPU has AVX2 and each message fits one BLAKE2b block (4 + |domain|
+  // + |value| ≤ 128 bytes); otherwise four Computes. Same preconditions.
+  void ComputeFour(const std::string_view (&domain)[4], const std::string_view (&value)[4],
+                   unsigned char* const (&out)[4]) const;
 
  private:
   SecretBytes chain_;  // BLAKE2b's eight chaining words after the key block

@@ -410,5 +410,45 @@ TEST(TokenKeyTest, EqualsTokenOnRandomInputs) {
   }
 }
 
+// ComputeFour gives Token's bytes for each of its four messages: one-block
+// messages of every length up to the block edge (4 + domain + value =
+// 128), messages one byte over it (four Computes then), and mixtures.
+TEST(TokenKeyTest, ComputeFourEqualsTokenForEachMessage) {
+  std::uint32_t seed = 23;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string key_bytes(kKeyBytes, '\0');
+    for (char& c : key_bytes) c = static_cast<char>(next());
+    const SecretBytes key = SecretBytes::CopyOf(key_bytes);
+    const TokenKey fast(key);
+    std::string domains[4], values[4];
+    for (int j = 0; j < 4; ++j) {
+      domains[j].assign(next() % 45, '\0');
+      for (char& c : domains[j]) c = static_cast<char>(next());
+      // Up to the block edge, or (one round in five) just past it.
+      const std::size_t room = 124 - domains[j].size();
+      const std::size_t length = round % 5 == 4 && j == round % 4 ? room + 1 + next() % 3
+                                 : round % 7 == 0                 ? room
+                                                                  : next() % (room + 1);
+      values[j].assign(length, '\0');
+      for (char& c : values[j]) c = static_cast<char>(next());
+    }
+    const std::string_view d[4] = {domains[0], domains[1], domains[2], domains[3]};
+    const std::string_view v[4] = {values[0], values[1], values[2], values[3]};
+    unsigned char out[4][kTokenBytes];
+    unsigned char* const outs[4] = {out[0], out[1], out[2], out[3]};
+    fast.ComputeFour(d, v, outs);
+    for (int j = 0; j < 4; ++j) {
+      ASSERT_EQ(std::string(reinterpret_cast<const char*>(out[j]), kTokenBytes),
+                Token(key, domains[j], values[j]))
+          << "round " << round << " message " << j << " domain " << domains[j].size()
+          << " value " << values[j].size();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kinlink::crypto

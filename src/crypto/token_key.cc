@@ -2,6 +2,9 @@
 // once. Must give exactly crypto::Token's bytes (libsodium's
 // crypto_generichash with a 32-byte key and 16-byte output); tested
 // against it on random keys, domains and values of every length class.
+// ComputeFour hashes four one-block messages at once with AVX2 (one per
+// 64-bit lane), where the CPU has it.
+#include <immintrin.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -101,7 +104,139 @@ void Compress(std::uint64_t h[8], const unsigned char* block, std::uint64_t t, b
   sodium_memzero(m, sizeof m);
 }
 
+// Four final compressions side by side, one message per 64-bit lane of
+// the AVX2 registers (the same G steps as Compress on four independent
+// states): the chaining value is `chain` in every lane, lane j hashes
+// blocks[j] with byte count t[j]. out[j] = the first kTokenBytes of lane
+// j's result.
+__attribute__((target("avx2"))) void CompressFour(const std::uint64_t chain[8],
+                                                  const unsigned char* const blocks[4],
+                                                  const std::uint64_t t[4],
+                                                  unsigned char* const out[4]) {
+  __m256i m[16];
+  for (int i = 0; i < 16; ++i) {
+    m[i] = _mm256_set_epi64x(static_cast<long long>(Load64(blocks[3] + 8 * i)),
+                             static_cast<long long>(Load64(blocks[2] + 8 * i)),
+                             static_cast<long long>(Load64(blocks[1] + 8 * i)),
+                             static_cast<long long>(Load64(blocks[0] + 8 * i)));
+  }
+  __m256i v[16];
+  for (int i = 0; i < 8; ++i) {
+    v[i] = _mm256_set1_epi64x(static_cast<long long>(chain[i]));
+    v[i + 8] = _mm256_set1_epi64x(static_cast<long long>(kIv[i]));
+  }
+  v[12] = _mm256_xor_si256(v[12], _mm256_set_epi64x(static_cast<long long>(t[3]),
+                                                    static_cast<long long>(t[2]),
+                                                    static_cast<long long>(t[1]),
+                                                    static_cast<long long>(t[0])));
+  v[14] = _mm256_xor_si256(v[14], _mm256_set1_epi64x(-1));  // the final block
+  // Byte rotations of each 64-bit lane by 24 and 16 bits.
+  const __m256i rot24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, 3,
+                                         4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+  const __m256i rot16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, 2,
+                                         3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+#define KL_BLAKE2B_G4(r, i, a, b, c, d)                                                  \
+  a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[kSigma[r][2 * (i)]]);                  \
+  d = _mm256_shuffle_epi32(_mm256_xor_si256(d, a), 0xb1);                               \
+  c = _mm256_add_epi64(c, d);                                                           \
+  b = _mm256_shuffle_epi8(_mm256_xor_si256(b, c), rot24);                               \
+  a = _mm256_add_epi64(_mm256_add_epi64(a, b), m[kSigma[r][2 * (i) + 1]]);              \
+  d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), rot16);                               \
+  c = _mm256_add_epi64(c, d);                                                           \
+  b = _mm256_xor_si256(b, c);                                                           \
+  b = _mm256_or_si256(_mm256_srli_epi64(b, 63), _mm256_add_epi64(b, b));
+#define KL_BLAKE2B_ROUND4(r)                      \
+  KL_BLAKE2B_G4(r, 0, v[0], v[4], v[8], v[12])    \
+  KL_BLAKE2B_G4(r, 1, v[1], v[5], v[9], v[13])    \
+  KL_BLAKE2B_G4(r, 2, v[2], v[6], v[10], v[14])   \
+  KL_BLAKE2B_G4(r, 3, v[3], v[7], v[11], v[15])   \
+  KL_BLAKE2B_G4(r, 4, v[0], v[5], v[10], v[15])   \
+  KL_BLAKE2B_G4(r, 5, v[1], v[6], v[11], v[12])   \
+  KL_BLAKE2B_G4(r, 6, v[2], v[7], v[8], v[13])    \
+  KL_BLAKE2B_G4(r, 7, v[3], v[4], v[9], v[14])
+  KL_BLAKE2B_ROUND4(0)
+  KL_BLAKE2B_ROUND4(1)
+  KL_BLAKE2B_ROUND4(2)
+  KL_BLAKE2B_ROUND4(3)
+  KL_BLAKE2B_ROUND4(4)
+  KL_BLAKE2B_ROUND4(5)
+  KL_BLAKE2B_ROUND4(6)
+  KL_BLAKE2B_ROUND4(7)
+  KL_BLAKE2B_ROUND4(8)
+  KL_BLAKE2B_ROUND4(9)
+  KL_BLAKE2B_ROUND4(10)
+  KL_BLAKE2B_ROUND4(11)
+#undef KL_BLAKE2B_ROUND4
+#undef KL_BLAKE2B_G4
+  // h[i] = chain[i] ^ v[i] ^ v[i + 8]; a token is h[0] and h[1].
+  alignas(32) std::uint64_t h0[4], h1[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(h0),
+                     _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(chain[0])),
+                                      _mm256_xor_si256(v[0], v[8])));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(h1),
+                     _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(chain[1])),
+                                      _mm256_xor_si256(v[1], v[9])));
+  static_assert(kTokenBytes == 16);
+  for (int j = 0; j < 4; ++j) {
+    for (int i = 0; i < 8; ++i) {
+      out[j][i] = static_cast<unsigned char>(h0[j] >> (8 * i));
+      out[j][8 + i] = static_cast<unsigned char>(h1[j] >> (8 * i));
+    }
+  }
+  sodium_memzero(v, sizeof v);
+  sodium_memzero(m, sizeof m);
+  sodium_memzero(h0, sizeof h0);
+  sodium_memzero(h1, sizeof h1);
+}
+
+bool HaveAvx2() {
+  static const bool have = __builtin_cpu_supports("avx2") != 0;
+  return have;
+}
+
+// Writes Token's message for (domain, value) — the domain's length as 4
+// little-endian bytes, the domain, the value — into `block`, zero-padded.
+// Precondition: it fits (4 + |domain| + |value| <= kBlockBytes). Returns
+// its length.
+std::size_t OneBlockMessage(std::string_view domain, std::string_view value,
+                            unsigned char block[kBlockBytes]) {
+  const auto n = static_cast<std::uint32_t>(domain.size());
+  block[0] = static_cast<unsigned char>(n);
+  block[1] = static_cast<unsigned char>(n >> 8);
+  block[2] = static_cast<unsigned char>(n >> 16);
+  block[3] = static_cast<unsigned char>(n >> 24);
+  std::size_t fill = 4;
+  if (!domain.empty()) std::memcpy(block + fill, domain.data(), domain.size());
+  fill += domain.size();
+  if (!value.empty()) std::memcpy(block + fill, value.data(), value.size());
+  fill += value.size();
+  std::memset(block + fill, 0, kBlockBytes - fill);
+  return fill;
+}
+
 }  // namespace
+
+void TokenKey::ComputeFour(const std::string_view (&domain)[4], const std::string_view (&value)[4],
+                           unsigned char* const (&out)[4]) const {
+  if (chain_.size() != 8 * sizeof(std::uint64_t)) std::abort();  // documented precondition
+  bool one_block = HaveAvx2();
+  for (int j = 0; j < 4; ++j) {
+    one_block = one_block && 4 + domain[j].size() + value[j].size() <= kBlockBytes;
+  }
+  if (!one_block) {
+    for (int j = 0; j < 4; ++j) Compute(domain[j], value[j], out[j]);
+    return;
+  }
+  alignas(32) unsigned char blocks[4][kBlockBytes];
+  std::uint64_t t[4];
+  for (int j = 0; j < 4; ++j) t[j] = kBlockBytes + OneBlockMessage(domain[j], value[j], blocks[j]);
+  std::uint64_t chain[8];
+  std::memcpy(chain, chain_.data(), sizeof chain);
+  const unsigned char* const block_ptrs[4] = {blocks[0], blocks[1], blocks[2], blocks[3]};
+  CompressFour(chain, block_ptrs, t, out);
+  sodium_memzero(blocks, sizeof blocks);
+  sodium_memzero(chain, sizeof chain);
+}
 
 TokenKey::TokenKey(const SecretBytes& key) : chain_(8 * sizeof(std::uint64_t)) {
   if (key.size() != kKeyBytes) std::abort();  // documented precondition

@@ -307,23 +307,65 @@ score::Key128 FeatureExtractor::SmallTok(char domain_index, std::string_view dom
   return key;
 }
 
-score::Key128 FeatureExtractor::Combine(std::uint32_t rule_index, std::string_view rule,
-                                        const score::Key128& a, const score::Key128& b) {
-  if (a.empty() || b.empty()) return score::Key128{};
-  const PairKey pair{a, b, rule_index};
-  PairSlot* slot = nullptr;
-  if (options_.cache) {
-    if (pair_cache_.empty()) pair_cache_.resize(kPairSlots);
-    // a and b are keyed tokens: their bits are already uniform.
-    slot = &pair_cache_[(a.lo ^ (b.lo * 0x9E3779B97F4A7C15ULL) ^ rule_index) % kPairSlots];
-    if (slot->in == pair) return slot->out;
+void FeatureExtractor::CombineAll(std::span<const PairRequest> requests) {
+  constexpr std::size_t kMax = kBlockingRules;
+  if (requests.size() > kMax) std::abort();  // the callers' fixed rule list
+  // The keys still to hash: their message values (a ‖ b) and cache slots.
+  std::size_t n = 0;
+  const PairRequest* todo[kMax];
+  PairSlot* slots[kMax];
+  char values[kMax][32];
+  for (const PairRequest& r : requests) {
+    if (r.a.empty() || r.b.empty()) {
+      *r.out = score::Key128{};
+      continue;
+    }
+    PairSlot* slot = nullptr;
+    if (options_.cache) {
+      if (pair_cache_.empty()) pair_cache_.resize(kPairSlots);
+      // a and b are keyed tokens: their bits are already uniform.
+      slot = &pair_cache_[(r.a.lo ^ (r.b.lo * 0x9E3779B97F4A7C15ULL) ^ r.rule_index) % kPairSlots];
+      if (slot->in == PairKey{r.a, r.b, r.rule_index}) {
+        *r.out = slot->out;
+        continue;
+      }
+    }
+    todo[n] = &r;
+    slots[n] = slot;
+    std::memcpy(values[n], &r.a, 16);
+    std::memcpy(values[n] + 16, &r.b, 16);
+    ++n;
   }
-  char buf[32];
-  std::memcpy(buf, &a, 16);
-  std::memcpy(buf + 16, &b, 16);
-  const score::Key128 key = Tok(rule, std::string_view(buf, sizeof buf));
-  if (slot != nullptr) *slot = PairSlot{pair, key};
-  return key;
+  auto store = [&](std::size_t i, const unsigned char* bytes) {
+    std::array<std::uint8_t, 16> b;
+    std::memcpy(b.data(), bytes, b.size());
+    score::Key128 key = score::Key128::FromBytes(b);
+    if (key.empty()) key.lo = 1;  // zero means "no value" (as Tok)
+    *todo[i]->out = key;
+    if (slots[i] != nullptr) *slots[i] = PairSlot{PairKey{todo[i]->a, todo[i]->b, todo[i]->rule_index}, key};
+  };
+  // Four at a time; a last group of two or three is filled up with
+  // repeats of its last key (one four-way hash costs less than two single
+  // ones), a last single key is hashed alone.
+  for (std::size_t i = 0; i < n; i += 4) {
+    if (n - i == 1) {
+      unsigned char out[16];
+      token_key_.Compute(todo[i]->rule, std::string_view(values[i], 32), out);
+      store(i, out);
+      break;
+    }
+    std::size_t lane[4];
+    for (std::size_t j = 0; j < 4; ++j) lane[j] = std::min(i + j, n - 1);
+    const std::string_view domains[4] = {todo[lane[0]]->rule, todo[lane[1]]->rule,
+                                         todo[lane[2]]->rule, todo[lane[3]]->rule};
+    const std::string_view messages[4] = {
+        std::string_view(values[lane[0]], 32), std::string_view(values[lane[1]], 32),
+        std::string_view(values[lane[2]], 32), std::string_view(values[lane[3]], 32)};
+    unsigned char out[4][16];
+    unsigned char* const outs[4] = {out[0], out[1], out[2], out[3]};
+    token_key_.ComputeFour(domains, messages, outs);
+    for (std::size_t j = 0; j < 4 && i + j < n; ++j) store(i + j, out[j]);
+  }
 }
 
 const FeatureExtractor::NameEntry& FeatureExtractor::SplitName(const std::string& raw,
@@ -663,27 +705,30 @@ void FeatureExtractor::Extract(const record::Record& r, Features* f, BlockingKey
   // Blocking keys (keyed; zero = not blocked by that rule).
   const bool dated = birth.kind == match::BirthEvidence::Kind::kDate;
   const int year = dated ? birth.date.year : 0;
-  (*keys)[0] = Combine(0, "block/given-skeleton+year", f->given.skeleton, year_key);
-  (*keys)[1] = Combine(1, "block/family-phon+given-phon", f->family.phonetic, f->given.phonetic);
-  (*keys)[2] = Combine(2, "block/family-skeleton+year", f->family.skeleton, year_key);
-  (*keys)[3] = full_date;
-  (*keys)[4] = Combine(4, "block/postcode+given-phon", f->postcode.exact, f->given.phonetic);
-  (*keys)[5] = Combine(5, "block/postcode+family-skeleton", f->postcode.exact, f->family.skeleton);
-  (*keys)[6] = Combine(6, "block/locality+given-skeleton", f->locality.exact, f->given.skeleton);
-  (*keys)[7] = Combine(7, "block/address+family-phon", f->address.exact, f->family.phonetic);
-  (*keys)[8] =
-      Combine(8, "block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton);
-  (*keys)[9] =
-      Combine(9, "block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton);
   // With the given name's initial: family + decade alone makes blocks of
   // whole clans in large registries.
   const score::Key128 initial_decade =
       year > 0 && !given.empty()
           ? SmallTok('d', "decade+initial/v1", std::to_string(year / 10) + given.substr(0, 1))
           : score::Key128{};
-  (*keys)[10] =
-      Combine(10, "block/family-skeleton+decade+initial", f->family.skeleton, initial_decade);
-  (*keys)[11] = Combine(11, "block/full-first+full-last", full_first, full_last);
+  (*keys)[3] = full_date;
+  const PairRequest pairs[] = {
+      {0, "block/given-skeleton+year", f->given.skeleton, year_key, &(*keys)[0]},
+      {1, "block/family-phon+given-phon", f->family.phonetic, f->given.phonetic, &(*keys)[1]},
+      {2, "block/family-skeleton+year", f->family.skeleton, year_key, &(*keys)[2]},
+      {4, "block/postcode+given-phon", f->postcode.exact, f->given.phonetic, &(*keys)[4]},
+      {5, "block/postcode+family-skeleton", f->postcode.exact, f->family.skeleton, &(*keys)[5]},
+      {6, "block/locality+given-skeleton", f->locality.exact, f->given.skeleton, &(*keys)[6]},
+      {7, "block/address+family-phon", f->address.exact, f->family.phonetic, &(*keys)[7]},
+      {8, "block/birthplace+family-skeleton", f->birth_place.exact, f->family.skeleton,
+       &(*keys)[8]},
+      {9, "block/birthplace+given-skeleton", f->birth_place.exact, f->given.skeleton,
+       &(*keys)[9]},
+      {10, "block/family-skeleton+decade+initial", f->family.skeleton, initial_decade,
+       &(*keys)[10]},
+      {11, "block/full-first+full-last", full_first, full_last, &(*keys)[11]},
+  };
+  CombineAll(pairs);
 
   if (with_record) {
     for (const RecordPart& name_part : name_parts) add_part(name_part);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -230,9 +231,17 @@ class FeatureExtractor {
   void DeriveBirth(const record::Record& record, DateEntry* out);
   const DateEntry& Birth(const record::Record& record);
   score::Key128 Tok(std::string_view domain, std::string_view value) const;
-  // Tok(rule, a ‖ b), or zero when a or b is zero; cached.
-  score::Key128 Combine(std::uint32_t rule_index, std::string_view rule, const score::Key128& a,
-                        const score::Key128& b);
+  // One blocking key to make: *out = Tok(rule, a ‖ b), or zero when a or
+  // b is zero.
+  struct PairRequest {
+    std::uint32_t rule_index;
+    std::string_view rule;
+    score::Key128 a, b;
+    score::Key128* out;
+  };
+  // Makes each request's key, from the cache where it is there; the rest
+  // are hashed four at a time (crypto::TokenKey::ComputeFour).
+  void CombineAll(std::span<const PairRequest> requests);
   // Tok(domain, value), cached per domain index and value (small domains).
   score::Key128 SmallTok(char domain_index, std::string_view domain, std::string_view value);
 

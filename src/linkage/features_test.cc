@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -188,6 +190,48 @@ TEST(FeatureExtractorTest, LazyTransliteratorIsMadeOnlyForValuesThatNeedIt) {
   EXPECT_EQ(SerializeEncoded(f), SerializeEncoded(g));
   EXPECT_EQ(keys, eager_keys);
   EXPECT_EQ(bloom, eager_bloom);
+}
+
+// The blocking keys hashed four at a time are crypto::Token's of their
+// rule and the two tokens they join (the rules whose inputs Features
+// shows), and zero where an input is.
+TEST(FeatureExtractorTest, BlockingKeysAreTheTokensOfTheirPairs) {
+  const crypto::SecretBytes key = crypto::SecretBytes::CopyOf(std::string(32, 'b'));
+  ExtractorOptions o;
+  o.key = &key;
+  o.record_bloom = true;
+  auto x = FeatureExtractor::Create(o);
+  ASSERT_TRUE(x.ok());
+  auto expected = [&](std::string_view rule, const score::Key128& a, const score::Key128& b) {
+    if (a.empty() || b.empty()) return score::Key128{};
+    char value[32];
+    std::memcpy(value, &a, 16);
+    std::memcpy(value + 16, &b, 16);
+    const std::string t = crypto::Token(key, rule, std::string_view(value, sizeof value));
+    std::array<std::uint8_t, 16> bytes;
+    std::memcpy(bytes.data(), t.data(), bytes.size());
+    score::Key128 k = score::Key128::FromBytes(bytes);
+    if (k.empty()) k.lo = 1;
+    return k;
+  };
+  std::size_t checked = 0;
+  for (int pass = 0; pass < 2; ++pass) {  // the second pass from the cache
+    for (const record::Record& r : TestRecords()) {
+      Features f;
+      BlockingKeyRow keys;
+      match::BloomFilter bloom;
+      (*x)->Extract(r, &f, &keys, &bloom);
+      ASSERT_EQ(keys[1], expected("block/family-phon+given-phon", f.family.phonetic, f.given.phonetic));
+      ASSERT_EQ(keys[4], expected("block/postcode+given-phon", f.postcode.exact, f.given.phonetic));
+      ASSERT_EQ(keys[5], expected("block/postcode+family-skeleton", f.postcode.exact, f.family.skeleton));
+      ASSERT_EQ(keys[6], expected("block/locality+given-skeleton", f.locality.exact, f.given.skeleton));
+      ASSERT_EQ(keys[7], expected("block/address+family-phon", f.address.exact, f.family.phonetic));
+      ASSERT_EQ(keys[8], expected("block/birthplace+family-skeleton", f.birth_place.exact, f.family.skeleton));
+      ASSERT_EQ(keys[9], expected("block/birthplace+given-skeleton", f.birth_place.exact, f.given.skeleton));
+      for (std::size_t k : {1, 4, 5, 6, 7, 8, 9}) checked += keys[k].empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(checked, 1000U);  // most records have most of these inputs
 }
 
 TEST(FeatureExtractorTest, CachedMatchesReferenceEncoded) {
