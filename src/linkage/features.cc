@@ -211,8 +211,12 @@ void FeatureExtractor::DeriveBirth(const record::Record& r, DateEntry* out) {
   }
   if (evidence.kind != match::BirthEvidence::Kind::kDate) return;
   const record::PartialDate& date = evidence.date;
-  if (date.year > 0) out->year_key = Tok("year/v1", std::to_string(date.year));
-  if (date.day > 0) out->full_date = Tok("block/full-date", date.ToString());
+  const std::string year = std::to_string(date.year), full = date.ToString();
+  TokRequest tokens[2];
+  std::size_t n = 0;
+  if (date.year > 0) tokens[n++] = {"year/v1", year, &out->year_key};
+  if (date.day > 0) tokens[n++] = {"block/full-date", full, &out->full_date};
+  TokAll(std::span<const TokRequest>(tokens, n));
   if (!encoders_->record.empty()) {
     // YYYYMMDD with zeros for unknown parts: a transposed day and month
     // still shares most bigrams.
@@ -285,12 +289,45 @@ const std::string& FeatureExtractor::LatinOf(std::string_view raw) {
   return latin_cache_.emplace(cache_key_, LatinUncached(raw)).first->second;
 }
 
-score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
-  std::array<std::uint8_t, 16> bytes{};
-  token_key_.Compute(domain, value, bytes.data());
-  score::Key128 key = score::Key128::FromBytes(bytes);
-  if (key.empty()) key.lo = 1;  // zero means "no value" 
+namespace {
+// A token's 16 bytes as a key; zero means "no value", so a zero token
+// (probability 2^-128) becomes 1.
+score::Key128 KeyOfToken(const unsigned char* bytes) {
+  std::array<std::uint8_t, 16> b;
+  std::memcpy(b.data(), bytes, b.size());
+  score::Key128 key = score::Key128::FromBytes(b);
+  if (key.empty()) key.lo = 1;
   return key;
+}
+}  // namespace
+
+score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view value) const {
+  unsigned char bytes[16];
+  token_key_.Compute(domain, value, bytes);
+  return KeyOfToken(bytes);
+}
+
+void FeatureExtractor::TokAll(std::span<const TokRequest> requests) const {
+  // Four at a time; a last group of two or three is filled up with
+  // repeats of its last request (one four-way hash costs less than two
+  // single ones), a last single one is hashed alone.
+  for (std::size_t i = 0; i < requests.size(); i += 4) {
+    const std::size_t left = requests.size() - i;
+    if (left == 1) {
+      *requests[i].out = Tok(requests[i].domain, requests[i].value);
+      break;
+    }
+    std::size_t lane[4];
+    for (std::size_t j = 0; j < 4; ++j) lane[j] = i + std::min(j, left - 1);
+    const std::string_view domains[4] = {requests[lane[0]].domain, requests[lane[1]].domain,
+                                         requests[lane[2]].domain, requests[lane[3]].domain};
+    const std::string_view values[4] = {requests[lane[0]].value, requests[lane[1]].value,
+                                        requests[lane[2]].value, requests[lane[3]].value};
+    unsigned char out[4][16];
+    unsigned char* const outs[4] = {out[0], out[1], out[2], out[3]};
+    token_key_.ComputeFour(domains, values, outs);
+    for (std::size_t j = 0; j < 4 && j < left; ++j) *requests[i + j].out = KeyOfToken(out[j]);
+  }
 }
 
 score::Key128 FeatureExtractor::SmallTok(char domain_index, std::string_view domain,
@@ -336,35 +373,15 @@ void FeatureExtractor::CombineAll(std::span<const PairRequest> requests) {
     std::memcpy(values[n] + 16, &r.b, 16);
     ++n;
   }
-  auto store = [&](std::size_t i, const unsigned char* bytes) {
-    std::array<std::uint8_t, 16> b;
-    std::memcpy(b.data(), bytes, b.size());
-    score::Key128 key = score::Key128::FromBytes(b);
-    if (key.empty()) key.lo = 1;  // zero means "no value" (as Tok)
-    *todo[i]->out = key;
-    if (slots[i] != nullptr) *slots[i] = PairSlot{PairKey{todo[i]->a, todo[i]->b, todo[i]->rule_index}, key};
-  };
-  // Four at a time; a last group of two or three is filled up with
-  // repeats of its last key (one four-way hash costs less than two single
-  // ones), a last single key is hashed alone.
-  for (std::size_t i = 0; i < n; i += 4) {
-    if (n - i == 1) {
-      unsigned char out[16];
-      token_key_.Compute(todo[i]->rule, std::string_view(values[i], 32), out);
-      store(i, out);
-      break;
+  TokRequest hash[kMax];
+  for (std::size_t i = 0; i < n; ++i) {
+    hash[i] = TokRequest{todo[i]->rule, std::string_view(values[i], 32), todo[i]->out};
+  }
+  TokAll(std::span<const TokRequest>(hash, n));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (slots[i] != nullptr) {
+      *slots[i] = PairSlot{PairKey{todo[i]->a, todo[i]->b, todo[i]->rule_index}, *todo[i]->out};
     }
-    std::size_t lane[4];
-    for (std::size_t j = 0; j < 4; ++j) lane[j] = std::min(i + j, n - 1);
-    const std::string_view domains[4] = {todo[lane[0]]->rule, todo[lane[1]]->rule,
-                                         todo[lane[2]]->rule, todo[lane[3]]->rule};
-    const std::string_view messages[4] = {
-        std::string_view(values[lane[0]], 32), std::string_view(values[lane[1]], 32),
-        std::string_view(values[lane[2]], 32), std::string_view(values[lane[3]], 32)};
-    unsigned char out[4][16];
-    unsigned char* const outs[4] = {out[0], out[1], out[2], out[3]};
-    token_key_.ComputeFour(domains, messages, outs);
-    for (std::size_t j = 0; j < 4 && i + j < n; ++j) store(i + j, out[j]);
   }
 }
 
@@ -453,13 +470,16 @@ void FeatureExtractor::DeriveName(const std::string& core, const std::string& na
   const std::string compact = WithoutSpaces(core);
   const std::string skeleton = text::ConsonantSkeleton(compact);
   const text::MetaphoneCodes phon = text::DoubleMetaphone(compact);
-  if (!core.empty()) out->exact = Tok("name/v1", core);
-  if (!native_folded.empty()) out->native = Tok("name-native/v1", native_folded);
-  if (!skeleton.empty()) out->skeleton = Tok("name-skeleton/v1", skeleton);
-  if (!phon.primary.empty()) out->phonetic = Tok("name-phonetic/v1", phon.primary);
+  TokRequest tokens[5];
+  std::size_t n = 0;
+  if (!core.empty()) tokens[n++] = {"name/v1", core, &out->exact};
+  if (!native_folded.empty()) tokens[n++] = {"name-native/v1", native_folded, &out->native};
+  if (!skeleton.empty()) tokens[n++] = {"name-skeleton/v1", skeleton, &out->skeleton};
+  if (!phon.primary.empty()) tokens[n++] = {"name-phonetic/v1", phon.primary, &out->phonetic};
   if (!phon.alternate.empty() && phon.alternate != phon.primary) {
-    out->phonetic_alt = Tok("name-phonetic/v1", phon.alternate);
+    tokens[n++] = {"name-phonetic/v1", phon.alternate, &out->phonetic_alt};
   }
+  TokAll(std::span<const TokRequest>(tokens, n));
   if (options_.variants != nullptr && !compact.empty()) {
     for (std::uint32_t group : options_.variants->GroupsOf(compact)) {
       if (out->variant_groups.size() >= kMaxVariantGroups) break;
@@ -541,10 +561,11 @@ void FeatureExtractor::DeriveText(const std::string& latin, int field, TextFeatu
   if (part != nullptr) part->fill(0);
   if (latin.empty()) return;
   out->present = true;
-  out->exact = Tok("text/v1/" + std::to_string(field), latin);
-  if (const std::string sk = text::ConsonantSkeleton(WithoutSpaces(latin)); sk.size() >= 2) {
-    out->skeleton = Tok("text-skeleton/v1/" + std::to_string(field), sk);
-  }
+  const std::string exact_domain = "text/v1/" + std::to_string(field);
+  const std::string skeleton_domain = "text-skeleton/v1/" + std::to_string(field);
+  const std::string sk = text::ConsonantSkeleton(WithoutSpaces(latin));
+  TokRequest tokens[2] = {{exact_domain, latin, &out->exact}, {skeleton_domain, sk, &out->skeleton}};
+  TokAll(std::span<const TokRequest>(tokens, sk.size() >= 2 ? 2 : 1));
   if (options_.mode == Mode::kPlaintext) {
     out->latin = match::DecodeUtf8(latin);
   } else {

@@ -231,6 +231,14 @@ class FeatureExtractor {
   void DeriveBirth(const record::Record& record, DateEntry* out);
   const DateEntry& Birth(const record::Record& record);
   score::Key128 Tok(std::string_view domain, std::string_view value) const;
+  // One token to make: *out = Tok(domain, value).
+  struct TokRequest {
+    std::string_view domain;
+    std::string_view value;
+    score::Key128* out;
+  };
+  // Makes every request's token, four at a time (TokenKey::ComputeFour).
+  void TokAll(std::span<const TokRequest> requests) const;
   // One blocking key to make: *out = Tok(rule, a ‖ b), or zero when a or
   // b is zero.
   struct PairRequest {

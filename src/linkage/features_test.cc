@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "linkage/encoded_io.h"
+#include "match/string_metrics.h"
 #include "synth/synth.h"
 
 namespace kinlink::linkage {
@@ -232,6 +233,44 @@ TEST(FeatureExtractorTest, BlockingKeysAreTheTokensOfTheirPairs) {
     }
   }
   EXPECT_GT(checked, 1000U);  // most records have most of these inputs
+}
+
+// The field tokens, also hashed four at a time, are crypto::Token's of
+// their domain and the value's matching form (plaintext mode keeps the
+// form to compare with).
+TEST(FeatureExtractorTest, FieldTokensAreTheTokensOfTheirForms) {
+  const crypto::SecretBytes key = crypto::SecretBytes::CopyOf(std::string(32, 'f'));
+  ExtractorOptions o;
+  o.mode = Mode::kPlaintext;
+  o.key = &key;
+  auto x = FeatureExtractor::Create(o);
+  ASSERT_TRUE(x.ok());
+  auto token = [&](std::string_view domain, const std::u32string& form) {
+    const std::string t = crypto::Token(key, domain, match::EncodeUtf8(form));
+    std::array<std::uint8_t, 16> bytes;
+    std::memcpy(bytes.data(), t.data(), bytes.size());
+    score::Key128 k = score::Key128::FromBytes(bytes);
+    if (k.empty()) k.lo = 1;
+    return k;
+  };
+  std::size_t checked = 0;
+  for (const record::Record& r : TestRecords()) {
+    Features f;
+    BlockingKeyRow keys;
+    (*x)->Extract(r, &f, &keys, nullptr);
+    for (const NameFeature* n : {&f.given, &f.family, &f.father}) {
+      if (n->latin.empty()) continue;
+      ASSERT_EQ(n->exact, token("name/v1", n->latin));
+      ++checked;
+    }
+    const TextFeature* places[] = {&f.birth_place, &f.locality, &f.postcode, &f.address, &f.region};
+    for (int i = 0; i < 5; ++i) {
+      if (places[i]->latin.empty()) continue;
+      ASSERT_EQ(places[i]->exact, token("text/v1/" + std::to_string(i), places[i]->latin));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1000U);
 }
 
 TEST(FeatureExtractorTest, CachedMatchesReferenceEncoded) {

@@ -114,55 +114,97 @@ DateLevel CompareDates(const BirthEvidence& a, const BirthEvidence& b) {
 namespace {
 
 // EncodeDate with `make(domain, value)` giving each token.
-template <typename MakeFn>
-DateTokens EncodeDateWith(const MakeFn& make, const BirthEvidence& evidence) {
-  const Normal n = Normalise(evidence);
-  DateTokens out;
-  out.kind = n.kind;
+// The messages a date's tokens are made of, each with where its token goes.
+struct DateMessage {
+  enum Slot { kYear, kYearBefore, kYearAfter, kYearMonth, kFull, kSwapped, kRangeYear };
+  Slot slot;
+  std::string_view domain;
+  std::string value;
+};
+
+std::vector<DateMessage> DateMessages(const Normal& n) {
+  std::vector<DateMessage> m;
   if (n.kind == Kind::kDate) {
-    out.year = make(kDateYearDomain, YearText(n.year));
-    out.year_before = make(kDateYearDomain, YearText(n.year - 1));
-    out.year_after = make(kDateYearDomain, YearText(n.year + 1));
+    m.push_back({DateMessage::kYear, kDateYearDomain, YearText(n.year)});
+    m.push_back({DateMessage::kYearBefore, kDateYearDomain, YearText(n.year - 1)});
+    m.push_back({DateMessage::kYearAfter, kDateYearDomain, YearText(n.year + 1)});
     if (n.month > 0) {
-      out.year_month = make(kDateYearMonthDomain, YearMonthText(n.year, n.month));
+      m.push_back({DateMessage::kYearMonth, kDateYearMonthDomain, YearMonthText(n.year, n.month)});
     }
     if (n.day > 0) {
-      out.full = make(kDateFullDomain, FullText(n.year, n.month, n.day));
+      m.push_back({DateMessage::kFull, kDateFullDomain, FullText(n.year, n.month, n.day)});
       // The date as it would read with day and month exchanged; in the full
       // domain so that it equals the other side's full token.
       if (n.day <= 12 && n.day != n.month) {
-        out.swapped = make(kDateFullDomain, FullText(n.year, n.day, n.month));
+        m.push_back({DateMessage::kSwapped, kDateFullDomain, FullText(n.year, n.day, n.month)});
       }
     }
   } else if (n.kind == Kind::kAgeRange) {
     for (int y = n.first; y <= n.last; ++y) {
-      out.years.push_back(make(kDateYearDomain, YearText(y)));
+      m.push_back({DateMessage::kRangeYear, kDateYearDomain, YearText(y)});
     }
-    // Sorted by value: hides which token is which year, and allows
-    // binary search.
-    std::sort(out.years.begin(), out.years.end());
   }
+  return m;
+}
+
+// The tokens of `messages` (tokens[i] of messages[i]) put in their places.
+DateTokens Assemble(Kind kind, const std::vector<DateMessage>& messages,
+                    const std::vector<Token128>& tokens) {
+  DateTokens out;
+  out.kind = kind;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    switch (messages[i].slot) {
+      case DateMessage::kYear: out.year = tokens[i]; break;
+      case DateMessage::kYearBefore: out.year_before = tokens[i]; break;
+      case DateMessage::kYearAfter: out.year_after = tokens[i]; break;
+      case DateMessage::kYearMonth: out.year_month = tokens[i]; break;
+      case DateMessage::kFull: out.full = tokens[i]; break;
+      case DateMessage::kSwapped: out.swapped = tokens[i]; break;
+      case DateMessage::kRangeYear: out.years.push_back(tokens[i]); break;
+    }
+  }
+  // Sorted by value: hides which token is which year, and allows binary
+  // search.
+  std::sort(out.years.begin(), out.years.end());
   return out;
 }
 
 }  // namespace
 
 DateTokens EncodeDate(const crypto::SecretBytes& date_key, const BirthEvidence& evidence) {
-  return EncodeDateWith(
-      [&](std::string_view domain, std::string_view value) {
-        return MakeToken(date_key, domain, value);
-      },
-      evidence);
+  const Normal n = Normalise(evidence);
+  const std::vector<DateMessage> messages = DateMessages(n);
+  std::vector<Token128> tokens;
+  for (const DateMessage& m : messages) tokens.push_back(MakeToken(date_key, m.domain, m.value));
+  return Assemble(n.kind, messages, tokens);
 }
 
 DateTokens EncodeDate(const crypto::TokenKey& date_key, const BirthEvidence& evidence) {
-  return EncodeDateWith(
-      [&](std::string_view domain, std::string_view value) {
-        Token128 t;
-        date_key.Compute(domain, value, t.bytes.data());
-        return t;
-      },
-      evidence);
+  const Normal n = Normalise(evidence);
+  const std::vector<DateMessage> messages = DateMessages(n);
+  std::vector<Token128> tokens(messages.size());
+  // Four at a time (crypto::TokenKey::ComputeFour); a last group of two or
+  // three repeats its last message, a last single one is hashed alone.
+  for (std::size_t i = 0; i < messages.size(); i += 4) {
+    const std::size_t left = messages.size() - i;
+    if (left == 1) {
+      date_key.Compute(messages[i].domain, messages[i].value, tokens[i].bytes.data());
+      break;
+    }
+    std::size_t lane[4];
+    for (std::size_t j = 0; j < 4; ++j) lane[j] = i + std::min(j, left - 1);
+    const std::string_view domains[4] = {messages[lane[0]].domain, messages[lane[1]].domain,
+                                         messages[lane[2]].domain, messages[lane[3]].domain};
+    const std::string_view values[4] = {messages[lane[0]].value, messages[lane[1]].value,
+                                        messages[lane[2]].value, messages[lane[3]].value};
+    Token128 spare;  // where the repeats go
+    unsigned char* const outs[4] = {
+        tokens[lane[0]].bytes.data(), lane[1] == i + 1 ? tokens[lane[1]].bytes.data() : spare.bytes.data(),
+        lane[2] == i + 2 ? tokens[lane[2]].bytes.data() : spare.bytes.data(),
+        lane[3] == i + 3 ? tokens[lane[3]].bytes.data() : spare.bytes.data()};
+    date_key.ComputeFour(domains, values, outs);
+  }
+  return Assemble(n.kind, messages, tokens);
 }
 
 DateLevel CompareDateTokens(const DateTokens& a, const DateTokens& b) {
