@@ -1,5 +1,6 @@
 #include "linkage/encoded_io.h"
 
+#include <bit>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -16,7 +17,11 @@ void PutU16(std::string* out, std::uint16_t v) {
 }
 
 void LittleEndian64(std::uint64_t v, char* bytes) {
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(bytes, &v, sizeof v);
+  } else {
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  }
 }
 
 void PutKey(std::string* out, const score::Key128& k) {

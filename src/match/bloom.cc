@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 
@@ -61,6 +62,11 @@ std::string BloomFilter::ToBytes() const {
 }
 
 void BloomFilter::AppendBytes(std::string* out) const {
+  if constexpr (std::endian::native == std::endian::little) {
+    // The words' own bytes are the little-endian bytes.
+    out->append(reinterpret_cast<const char*>(words_.data()), words_.size() * 8);
+    return;
+  }
   const std::size_t at = out->size();
   out->resize(at + words_.size() * 8);
   char* p = out->data() + at;

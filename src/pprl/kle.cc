@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <bit>
 #include <cstring>
 #include <fstream>
 #include <utility>
@@ -36,9 +37,14 @@ std::uint64_t GetLe(const char* p, int bytes) {
 // As PutU64(hi), PutU64(lo), in one append.
 void PutKey(std::string* out, const score::Key128& k) {
   char bytes[kKeyBytesOnDisk];
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<char>((k.hi >> (8 * i)) & 0xff);
-    bytes[8 + i] = static_cast<char>((k.lo >> (8 * i)) & 0xff);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(bytes, &k.hi, 8);
+    std::memcpy(bytes + 8, &k.lo, 8);
+  } else {
+    for (int i = 0; i < 8; ++i) {
+      bytes[i] = static_cast<char>((k.hi >> (8 * i)) & 0xff);
+      bytes[8 + i] = static_cast<char>((k.lo >> (8 * i)) & 0xff);
+    }
   }
   out->append(bytes, sizeof bytes);
 }
