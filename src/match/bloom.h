@@ -201,7 +201,7 @@ class BloomEncoder {
   BloomEncoder(crypto::SecretBytes sip_key, crypto::SecretBytes bigrams, const BloomParams& params)
       : sip_key_(std::move(sip_key)), bigrams_(std::move(bigrams)), params_(params) {}
   crypto::SecretBytes sip_key_;  // 16 bytes
-  // q = 2 without salting: the k positions (u32) of each bigram of the
+  // q = 2 without salting: the k positions (u16) of each bigram of the
   // characters that matching forms are made of, computed at Create; empty
   // otherwise. Read-only after Create.
   crypto::SecretBytes bigrams_;
