@@ -21,6 +21,7 @@
 #ifndef KINLINK_CRYPTO_CRYPTO_H_
 #define KINLINK_CRYPTO_CRYPTO_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -175,6 +176,32 @@ class TokenKey {
   // + |value| ≤ 128 bytes); otherwise four Computes. Same preconditions.
   void ComputeFour(const std::string_view (&domain)[4], const std::string_view (&value)[4],
                    unsigned char* const (&out)[4]) const;
+  // Computes n tokens, four at a time: message(i) gives the i-th domain,
+  // value and output (a struct with members domain, value, out). A last
+  // group of two or three is filled up with repeats of its last message
+  // (one four-way hash costs less than two single ones); a last single
+  // message is hashed alone.
+  template <typename Message>
+  void ComputeEach(std::size_t n, Message message) const {
+    for (std::size_t i = 0; i < n; i += 4) {
+      const std::size_t left = n - i;
+      if (left == 1) {
+        const auto m = message(i);
+        Compute(m.domain, m.value, m.out);
+        return;
+      }
+      std::string_view domains[4], values[4];
+      unsigned char spare[kTokenBytes];  // where the repeats go
+      unsigned char* outs[4];
+      for (std::size_t j = 0; j < 4; ++j) {
+        const auto m = message(i + std::min(j, left - 1));
+        domains[j] = m.domain;
+        values[j] = m.value;
+        outs[j] = j < left ? m.out : spare;
+      }
+      ComputeFour(domains, values, outs);
+    }
+  }
 
  private:
   SecretBytes chain_;  // BLAKE2b's eight chaining words after the key block

@@ -41,6 +41,21 @@ constexpr std::uint8_t kSigma[12][16] = {
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
 };
 
+// One BLAKE2b round of G steps over the state v (columns, then diagonals),
+// and the twelve rounds, written out (constant indices into kSigma).
+#define KL_BLAKE2B_ROUND_OF(G, r)            \
+  G(r, 0, v[0], v[4], v[8], v[12])           \
+  G(r, 1, v[1], v[5], v[9], v[13])           \
+  G(r, 2, v[2], v[6], v[10], v[14])          \
+  G(r, 3, v[3], v[7], v[11], v[15])          \
+  G(r, 4, v[0], v[5], v[10], v[15])          \
+  G(r, 5, v[1], v[6], v[11], v[12])          \
+  G(r, 6, v[2], v[7], v[8], v[13])           \
+  G(r, 7, v[3], v[4], v[9], v[14])
+#define KL_BLAKE2B_TWELVE_ROUNDS(ROUND) \
+  ROUND(0) ROUND(1) ROUND(2) ROUND(3) ROUND(4) ROUND(5) ROUND(6) ROUND(7) ROUND(8) ROUND(9) \
+  ROUND(10) ROUND(11)
+
 constexpr std::uint64_t Rotr(std::uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
 inline std::uint64_t Load64(const unsigned char* p) {
@@ -76,27 +91,8 @@ void Compress(std::uint64_t h[8], const unsigned char* block, std::uint64_t t, b
   d = Rotr(d ^ a, 16);                 \
   c = c + d;                           \
   b = Rotr(b ^ c, 63);
-#define KL_BLAKE2B_ROUND(r)                      \
-  KL_BLAKE2B_G(r, 0, v[0], v[4], v[8], v[12])    \
-  KL_BLAKE2B_G(r, 1, v[1], v[5], v[9], v[13])    \
-  KL_BLAKE2B_G(r, 2, v[2], v[6], v[10], v[14])   \
-  KL_BLAKE2B_G(r, 3, v[3], v[7], v[11], v[15])   \
-  KL_BLAKE2B_G(r, 4, v[0], v[5], v[10], v[15])   \
-  KL_BLAKE2B_G(r, 5, v[1], v[6], v[11], v[12])   \
-  KL_BLAKE2B_G(r, 6, v[2], v[7], v[8], v[13])    \
-  KL_BLAKE2B_G(r, 7, v[3], v[4], v[9], v[14])
-  KL_BLAKE2B_ROUND(0)
-  KL_BLAKE2B_ROUND(1)
-  KL_BLAKE2B_ROUND(2)
-  KL_BLAKE2B_ROUND(3)
-  KL_BLAKE2B_ROUND(4)
-  KL_BLAKE2B_ROUND(5)
-  KL_BLAKE2B_ROUND(6)
-  KL_BLAKE2B_ROUND(7)
-  KL_BLAKE2B_ROUND(8)
-  KL_BLAKE2B_ROUND(9)
-  KL_BLAKE2B_ROUND(10)
-  KL_BLAKE2B_ROUND(11)
+#define KL_BLAKE2B_ROUND(r) KL_BLAKE2B_ROUND_OF(KL_BLAKE2B_G, r)
+  KL_BLAKE2B_TWELVE_ROUNDS(KL_BLAKE2B_ROUND)
 #undef KL_BLAKE2B_ROUND
 #undef KL_BLAKE2B_G
   for (int i = 0; i < 8; ++i) h[i] ^= v[i] ^ v[i + 8];
@@ -145,27 +141,8 @@ __attribute__((target("avx2"))) void CompressFour(const std::uint64_t chain[8],
   c = _mm256_add_epi64(c, d);                                                           \
   b = _mm256_xor_si256(b, c);                                                           \
   b = _mm256_or_si256(_mm256_srli_epi64(b, 63), _mm256_add_epi64(b, b));
-#define KL_BLAKE2B_ROUND4(r)                      \
-  KL_BLAKE2B_G4(r, 0, v[0], v[4], v[8], v[12])    \
-  KL_BLAKE2B_G4(r, 1, v[1], v[5], v[9], v[13])    \
-  KL_BLAKE2B_G4(r, 2, v[2], v[6], v[10], v[14])   \
-  KL_BLAKE2B_G4(r, 3, v[3], v[7], v[11], v[15])   \
-  KL_BLAKE2B_G4(r, 4, v[0], v[5], v[10], v[15])   \
-  KL_BLAKE2B_G4(r, 5, v[1], v[6], v[11], v[12])   \
-  KL_BLAKE2B_G4(r, 6, v[2], v[7], v[8], v[13])    \
-  KL_BLAKE2B_G4(r, 7, v[3], v[4], v[9], v[14])
-  KL_BLAKE2B_ROUND4(0)
-  KL_BLAKE2B_ROUND4(1)
-  KL_BLAKE2B_ROUND4(2)
-  KL_BLAKE2B_ROUND4(3)
-  KL_BLAKE2B_ROUND4(4)
-  KL_BLAKE2B_ROUND4(5)
-  KL_BLAKE2B_ROUND4(6)
-  KL_BLAKE2B_ROUND4(7)
-  KL_BLAKE2B_ROUND4(8)
-  KL_BLAKE2B_ROUND4(9)
-  KL_BLAKE2B_ROUND4(10)
-  KL_BLAKE2B_ROUND4(11)
+#define KL_BLAKE2B_ROUND4(r) KL_BLAKE2B_ROUND_OF(KL_BLAKE2B_G4, r)
+  KL_BLAKE2B_TWELVE_ROUNDS(KL_BLAKE2B_ROUND4)
 #undef KL_BLAKE2B_ROUND4
 #undef KL_BLAKE2B_G4
   // h[i] = chain[i] ^ v[i] ^ v[i + 8]; a token is h[0] and h[1].

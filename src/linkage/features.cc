@@ -308,25 +308,18 @@ score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view va
 }
 
 void FeatureExtractor::TokAll(std::span<const TokRequest> requests) const {
-  // Four at a time; a last group of two or three is filled up with
-  // repeats of its last request (one four-way hash costs less than two
-  // single ones), a last single one is hashed alone.
-  for (std::size_t i = 0; i < requests.size(); i += 4) {
-    const std::size_t left = requests.size() - i;
-    if (left == 1) {
-      *requests[i].out = Tok(requests[i].domain, requests[i].value);
-      break;
-    }
-    std::size_t lane[4];
-    for (std::size_t j = 0; j < 4; ++j) lane[j] = i + std::min(j, left - 1);
-    const std::string_view domains[4] = {requests[lane[0]].domain, requests[lane[1]].domain,
-                                         requests[lane[2]].domain, requests[lane[3]].domain};
-    const std::string_view values[4] = {requests[lane[0]].value, requests[lane[1]].value,
-                                        requests[lane[2]].value, requests[lane[3]].value};
-    unsigned char out[4][16];
-    unsigned char* const outs[4] = {out[0], out[1], out[2], out[3]};
-    token_key_.ComputeFour(domains, values, outs);
-    for (std::size_t j = 0; j < 4 && j < left; ++j) *requests[i + j].out = KeyOfToken(out[j]);
+  struct Message {
+    std::string_view domain, value;
+    unsigned char* out;
+  };
+  constexpr std::size_t kChunk = 16;
+  unsigned char bytes[kChunk][16];
+  for (std::size_t at = 0; at < requests.size(); at += kChunk) {
+    const std::size_t n = std::min(kChunk, requests.size() - at);
+    token_key_.ComputeEach(n, [&](std::size_t i) {
+      return Message{requests[at + i].domain, requests[at + i].value, bytes[i]};
+    });
+    for (std::size_t i = 0; i < n; ++i) *requests[at + i].out = KeyOfToken(bytes[i]);
   }
 }
 

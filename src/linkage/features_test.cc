@@ -193,6 +193,17 @@ TEST(FeatureExtractorTest, LazyTransliteratorIsMadeOnlyForValuesThatNeedIt) {
   EXPECT_EQ(bloom, eager_bloom);
 }
 
+// crypto::Token as the extractor keeps it: a key, zero made 1.
+score::Key128 KeyOfToken(const crypto::SecretBytes& key, std::string_view domain,
+                         std::string_view value) {
+  const std::string t = crypto::Token(key, domain, value);
+  std::array<std::uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), t.data(), bytes.size());
+  score::Key128 k = score::Key128::FromBytes(bytes);
+  if (k.empty()) k.lo = 1;
+  return k;
+}
+
 // The blocking keys hashed four at a time are crypto::Token's of their
 // rule and the two tokens they join (the rules whose inputs Features
 // shows), and zero where an input is.
@@ -208,12 +219,7 @@ TEST(FeatureExtractorTest, BlockingKeysAreTheTokensOfTheirPairs) {
     char value[32];
     std::memcpy(value, &a, 16);
     std::memcpy(value + 16, &b, 16);
-    const std::string t = crypto::Token(key, rule, std::string_view(value, sizeof value));
-    std::array<std::uint8_t, 16> bytes;
-    std::memcpy(bytes.data(), t.data(), bytes.size());
-    score::Key128 k = score::Key128::FromBytes(bytes);
-    if (k.empty()) k.lo = 1;
-    return k;
+    return KeyOfToken(key, rule, std::string_view(value, sizeof value));
   };
   std::size_t checked = 0;
   for (int pass = 0; pass < 2; ++pass) {  // the second pass from the cache
@@ -246,12 +252,7 @@ TEST(FeatureExtractorTest, FieldTokensAreTheTokensOfTheirForms) {
   auto x = FeatureExtractor::Create(o);
   ASSERT_TRUE(x.ok());
   auto token = [&](std::string_view domain, const std::u32string& form) {
-    const std::string t = crypto::Token(key, domain, match::EncodeUtf8(form));
-    std::array<std::uint8_t, 16> bytes;
-    std::memcpy(bytes.data(), t.data(), bytes.size());
-    score::Key128 k = score::Key128::FromBytes(bytes);
-    if (k.empty()) k.lo = 1;
-    return k;
+    return KeyOfToken(key, domain, match::EncodeUtf8(form));
   };
   std::size_t checked = 0;
   for (const record::Record& r : TestRecords()) {

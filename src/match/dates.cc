@@ -183,27 +183,13 @@ DateTokens EncodeDate(const crypto::TokenKey& date_key, const BirthEvidence& evi
   const Normal n = Normalise(evidence);
   const std::vector<DateMessage> messages = DateMessages(n);
   std::vector<Token128> tokens(messages.size());
-  // Four at a time (crypto::TokenKey::ComputeFour); a last group of two or
-  // three repeats its last message, a last single one is hashed alone.
-  for (std::size_t i = 0; i < messages.size(); i += 4) {
-    const std::size_t left = messages.size() - i;
-    if (left == 1) {
-      date_key.Compute(messages[i].domain, messages[i].value, tokens[i].bytes.data());
-      break;
-    }
-    std::size_t lane[4];
-    for (std::size_t j = 0; j < 4; ++j) lane[j] = i + std::min(j, left - 1);
-    const std::string_view domains[4] = {messages[lane[0]].domain, messages[lane[1]].domain,
-                                         messages[lane[2]].domain, messages[lane[3]].domain};
-    const std::string_view values[4] = {messages[lane[0]].value, messages[lane[1]].value,
-                                        messages[lane[2]].value, messages[lane[3]].value};
-    Token128 spare;  // where the repeats go
-    unsigned char* const outs[4] = {
-        tokens[lane[0]].bytes.data(), lane[1] == i + 1 ? tokens[lane[1]].bytes.data() : spare.bytes.data(),
-        lane[2] == i + 2 ? tokens[lane[2]].bytes.data() : spare.bytes.data(),
-        lane[3] == i + 3 ? tokens[lane[3]].bytes.data() : spare.bytes.data()};
-    date_key.ComputeFour(domains, values, outs);
-  }
+  struct Message {
+    std::string_view domain, value;
+    unsigned char* out;
+  };
+  date_key.ComputeEach(messages.size(), [&](std::size_t i) {
+    return Message{messages[i].domain, messages[i].value, tokens[i].bytes.data()};
+  });
   return Assemble(n.kind, messages, tokens);
 }
 

@@ -290,37 +290,6 @@ __attribute__((target("avx2"))) inline std::uint32_t OneCount(const __m256i* a_l
   return static_cast<std::uint32_t>(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1));
 }
 
-// out[j] = |a ∧ b_j| for the 4·groups filters from b, all of a in
-// registers; returns the largest. A function of its own so that its
-// registers are allocated for this loop alone.
-template <std::size_t W>
-__attribute__((target("avx2"), noinline)) std::uint32_t FullStretch(const std::uint64_t* a,
-                                                                    const std::uint64_t* b,
-                                                                    const std::uint64_t* b_shift,
-                                                                    std::size_t groups,
-                                                                    std::uint32_t* out) {
-  constexpr std::size_t kV = W / 4;
-  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
-                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low_mask = _mm256_set1_epi8(0x0f);
-  __m256i a_lo[kV], a_hi[kV];
-  for (std::size_t v = 0; v < kV; ++v) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
-    a_lo[v] = _mm256_and_si256(x, low_mask);
-    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
-  }
-  __m128i most = _mm_setzero_si128();
-  for (std::size_t g = 0; g < groups; ++g) {
-    const __m128i total =
-        FourCounts<W, 0, kV>(a_lo, a_hi, b + 4 * g * W, b_shift + 4 * g * W, lookup);
-    most = _mm_max_epu32(most, total);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * g), total);
-  }
-  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0x4e));
-  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0xb1));
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(most));
-}
-
 // lo[v], hi[v]: the low and the high nibbles of a's vector v, each in the
 // low half of its byte. Returns true (made).
 template <std::size_t V>
@@ -333,6 +302,32 @@ __attribute__((target("avx2"))) inline bool MaskedNibbles(const std::uint64_t* a
     hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
   }
   return true;
+}
+
+// out[j] = |a ∧ b_j| for the 4·groups filters from b, all of a in
+// registers; returns the largest. A function of its own so that its
+// registers are allocated for this loop alone.
+template <std::size_t W>
+__attribute__((target("avx2"), noinline)) std::uint32_t FullStretch(const std::uint64_t* a,
+                                                                    const std::uint64_t* b,
+                                                                    const std::uint64_t* b_shift,
+                                                                    std::size_t groups,
+                                                                    std::uint32_t* out) {
+  constexpr std::size_t kV = W / 4;
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  __m256i a_lo[kV], a_hi[kV];
+  MaskedNibbles<kV>(a, a_lo, a_hi);
+  __m128i most = _mm_setzero_si128();
+  for (std::size_t g = 0; g < groups; ++g) {
+    const __m128i total =
+        FourCounts<W, 0, kV>(a_lo, a_hi, b + 4 * g * W, b_shift + 4 * g * W, lookup);
+    most = _mm_max_epu32(most, total);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * g), total);
+  }
+  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0x4e));
+  most = _mm_max_epu32(most, _mm_shuffle_epi32(most, 0xb1));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(most));
 }
 
 // The early exit over 8·groups filters from b (b_seg, out from the same
@@ -355,13 +350,8 @@ __attribute__((target("avx2"), noinline)) std::size_t EarlyStretch(
   constexpr std::size_t kHalf = W / 8;  // vectors per half
   const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
                                           2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low_mask = _mm256_set1_epi8(0x0f);
   __m256i a_lo[kHalf], a_hi[kHalf];
-  for (std::size_t v = 0; v < kHalf; ++v) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * v));
-    a_lo[v] = _mm256_and_si256(x, low_mask);
-    a_hi[v] = _mm256_and_si256(_mm256_srli_epi64(x, 4), low_mask);
-  }
+  MaskedNibbles<kHalf>(a, a_lo, a_hi);
   // Values stay far below 2^31, so signed 32-bit compares are exact.
   const __m256i floor8 = _mm256_set1_epi32(static_cast<int>(std::min<std::uint32_t>(floor, 1U << 30)));
   const __m256i a_seg8 = _mm256_set1_epi64x(static_cast<long long>(a_seg));
