@@ -9,11 +9,11 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
+#include "common/little_endian.h"
 #include "crypto/crypto.h"
 
 namespace kinlink::crypto {
@@ -58,15 +58,7 @@ constexpr std::uint8_t kSigma[12][16] = {
 
 constexpr std::uint64_t Rotr(std::uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
-inline std::uint64_t Load64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(&v, p, sizeof v);
-  } else {
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  }
-  return v;
-}
+inline std::uint64_t Load64(const unsigned char* p) { return LoadLe64(p); }
 
 // One compression of `block` into h; t = bytes hashed so far, including
 // this block; last = whether it is the final block.

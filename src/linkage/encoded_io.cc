@@ -1,9 +1,10 @@
 #include "linkage/encoded_io.h"
 
-#include <bit>
 #include <cstring>
 #include <optional>
 #include <vector>
+
+#include "common/little_endian.h"
 
 namespace kinlink::linkage {
 
@@ -16,18 +17,10 @@ void PutU16(std::string* out, std::uint16_t v) {
   out->append(bytes, 2);
 }
 
-void LittleEndian64(std::uint64_t v, char* bytes) {
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(bytes, &v, sizeof v);
-  } else {
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  }
-}
-
 void PutKey(std::string* out, const score::Key128& k) {
   char bytes[16];
-  LittleEndian64(k.hi, bytes);
-  LittleEndian64(k.lo, bytes + 8);
+  StoreLe64(k.hi, bytes);
+  StoreLe64(k.lo, bytes + 8);
   out->append(bytes, 16);
 }
 

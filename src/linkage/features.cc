@@ -340,11 +340,13 @@ score::Key128 FeatureExtractor::SmallTok(char domain_index, std::string_view dom
 void FeatureExtractor::CombineAll(std::span<const PairRequest> requests) {
   constexpr std::size_t kMax = kBlockingRules;
   if (requests.size() > kMax) std::abort();  // the callers' fixed rule list
-  // The keys still to hash: their message values (a ‖ b) and cache slots.
+  // The keys still to hash: their requests, message values (a ‖ b) and
+  // cache slots.
   std::size_t n = 0;
   const PairRequest* todo[kMax];
   PairSlot* slots[kMax];
   char values[kMax][32];
+  TokRequest hash[kMax];
   for (const PairRequest& r : requests) {
     if (r.a.empty() || r.b.empty()) {
       *r.out = score::Key128{};
@@ -364,11 +366,8 @@ void FeatureExtractor::CombineAll(std::span<const PairRequest> requests) {
     slots[n] = slot;
     std::memcpy(values[n], &r.a, 16);
     std::memcpy(values[n] + 16, &r.b, 16);
+    hash[n] = TokRequest{r.rule, std::string_view(values[n], 32), r.out};
     ++n;
-  }
-  TokRequest hash[kMax];
-  for (std::size_t i = 0; i < n; ++i) {
-    hash[i] = TokRequest{todo[i]->rule, std::string_view(values[i], 32), todo[i]->out};
   }
   TokAll(std::span<const TokRequest>(hash, n));
   for (std::size_t i = 0; i < n; ++i) {

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdlib>
 #include <cstring>
 
 #include "common/limits.h"
+#include "common/little_endian.h"
 #include "match/internal/popcount.h"
 #include "match/string_metrics.h"
 
@@ -62,19 +62,9 @@ std::string BloomFilter::ToBytes() const {
 }
 
 void BloomFilter::AppendBytes(std::string* out) const {
-  if constexpr (std::endian::native == std::endian::little) {
-    // The words' own bytes are the little-endian bytes.
-    out->append(reinterpret_cast<const char*>(words_.data()), words_.size() * 8);
-    return;
-  }
   const std::size_t at = out->size();
   out->resize(at + words_.size() * 8);
-  char* p = out->data() + at;
-  for (std::size_t w = 0; w < words_.size(); ++w) {
-    for (std::size_t b = 0; b < 8; ++b) {
-      p[w * 8 + b] = static_cast<char>((words_[w] >> (8 * b)) & 0xff);
-    }
-  }
+  for (std::size_t w = 0; w < words_.size(); ++w) StoreLe64(words_[w], out->data() + at + 8 * w);
 }
 
 std::size_t BloomFilter::PopCount() const {

@@ -2,11 +2,11 @@
 
 #include <sodium.h>
 
-#include <bit>
 #include <cstring>
 #include <fstream>
 #include <utility>
 
+#include "common/little_endian.h"
 #include "linkage/encoded_io.h"
 
 namespace kinlink::pprl {
@@ -15,18 +15,16 @@ namespace {
 
 constexpr std::size_t kKeyBytesOnDisk = 16;
 
-void PutU16(std::string* out, std::uint16_t v) {
-  out->push_back(static_cast<char>(v & 0xff));
-  out->push_back(static_cast<char>(v >> 8));
+// The low `bytes` bytes of v, little-endian, in one append.
+void PutLe(std::string* out, std::uint64_t v, int bytes) {
+  char buffer[8];
+  StoreLe64(v, buffer);
+  out->append(buffer, static_cast<std::size_t>(bytes));
 }
 
-void PutU32(std::string* out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void PutU64(std::string* out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
+void PutU16(std::string* out, std::uint16_t v) { PutLe(out, v, 2); }
+void PutU32(std::string* out, std::uint32_t v) { PutLe(out, v, 4); }
+void PutU64(std::string* out, std::uint64_t v) { PutLe(out, v, 8); }
 
 std::uint64_t GetLe(const char* p, int bytes) {
   std::uint64_t v = 0;
@@ -34,19 +32,9 @@ std::uint64_t GetLe(const char* p, int bytes) {
   return v;
 }
 
-// As PutU64(hi), PutU64(lo), in one append.
 void PutKey(std::string* out, const score::Key128& k) {
-  char bytes[kKeyBytesOnDisk];
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(bytes, &k.hi, 8);
-    std::memcpy(bytes + 8, &k.lo, 8);
-  } else {
-    for (int i = 0; i < 8; ++i) {
-      bytes[i] = static_cast<char>((k.hi >> (8 * i)) & 0xff);
-      bytes[8 + i] = static_cast<char>((k.lo >> (8 * i)) & 0xff);
-    }
-  }
-  out->append(bytes, sizeof bytes);
+  PutU64(out, k.hi);
+  PutU64(out, k.lo);
 }
 
 score::Key128 GetKey(const char* p) {
