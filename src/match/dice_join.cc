@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "match/internal/dice_sliced.h"
 #include "match/internal/popcount.h"
 
 namespace kinlink::match {
@@ -502,6 +503,7 @@ PopcountKernel AsPopcountKernel(DiceJoinKernel k) {
     case DiceJoinKernel::kPopcnt:
       return PopcountKernel::kPopcnt;
     case DiceJoinKernel::kAvx2:
+    case DiceJoinKernel::kAvx2Sliced:
       return PopcountKernel::kAvx2;
     case DiceJoinKernel::kAvx512:
       return PopcountKernel::kAvx512;
@@ -530,6 +532,7 @@ TileFn TileFor(DiceJoinKernel kernel, std::size_t words) {
     case DiceJoinKernel::kScalar:
     case DiceJoinKernel::kAuto:
     case DiceJoinKernel::kReference:
+    case DiceJoinKernel::kAvx2Sliced:  // not a tile kernel
       break;
   }
   switch (kernel) {
@@ -630,6 +633,10 @@ struct Plan {
   // Per-word popcounts of the second half, one byte per word (AVX2 early
   // exit; see Tile::b_seg): of sorted B, and of A by index.
   std::vector<std::uint64_t> b_seg, a_seg;
+  // The bit-sliced kernel: blocks of kSlicedLanes rows of A against the
+  // set-bit lists of sorted B (instead of b_words and the tile kernel).
+  bool sliced = false;
+  internal::SetBitLists b_lists;
   std::size_t rows_per_block = 0, tile = 0;
   std::size_t top_k = 0;
   std::size_t max_results = 0;
@@ -679,8 +686,27 @@ void PlanRanges(Plan& plan, std::span<const std::uint32_t> a_pop,
   }
 }
 
-// The pairs of one row of A against sorted B [lo, lo + n) that reach t:
-// appended to `pairs`, or kept in `heap` (top_k best) when given.
+// A pair that reaches t: appended to `pairs`, or kept in `heap` (its row's
+// top_k best) when given.
+void Keep(const Plan& plan, const DicePair& p, std::vector<DicePair>& pairs,
+          std::vector<DicePair>* heap) {
+  if (heap == nullptr) {
+    pairs.push_back(p);
+    return;
+  }
+  // A bounded heap per row whose top is the worst kept pair.
+  std::vector<DicePair>& h = *heap;
+  if (h.size() < plan.top_k) {
+    h.push_back(p);
+    std::push_heap(h.begin(), h.end(), Better);
+  } else if (Better(p, h.front())) {
+    std::pop_heap(h.begin(), h.end(), Better);
+    h.back() = p;
+    std::push_heap(h.begin(), h.end(), Better);
+  }
+}
+
+// The pairs of one row of A against sorted B [lo, lo + n) that reach t.
 void EmitRow(const Plan& plan, std::uint32_t ia, std::uint32_t pa, std::size_t lo, std::size_t n,
              const std::uint32_t* counts, std::vector<DicePair>& pairs,
              std::vector<DicePair>* heap) {
@@ -688,21 +714,7 @@ void EmitRow(const Plan& plan, std::uint32_t ia, std::uint32_t pa, std::size_t l
   const std::uint32_t* b_pop = plan.b_pop.data() + lo;
   for (std::size_t j = 0; j < n; ++j) {
     if (counts[j] < need[b_pop[j]]) continue;
-    const DicePair p{ia, plan.b_order[lo + j], DiceOf(counts[j], pa + b_pop[j])};
-    if (heap == nullptr) {
-      pairs.push_back(p);
-      continue;
-    }
-    // A bounded heap per row whose top is the worst kept pair.
-    std::vector<DicePair>& h = *heap;
-    if (h.size() < plan.top_k) {
-      h.push_back(p);
-      std::push_heap(h.begin(), h.end(), Better);
-    } else if (Better(p, h.front())) {
-      std::pop_heap(h.begin(), h.end(), Better);
-      h.back() = p;
-      std::push_heap(h.begin(), h.end(), Better);
-    }
+    Keep(plan, {ia, plan.b_order[lo + j], DiceOf(counts[j], pa + b_pop[j])}, pairs, heap);
   }
 }
 
@@ -712,17 +724,147 @@ struct WorkerOut {
   bool out_of_memory = false;
 };
 
+// One worker's blocks of sorted A rows against their reachable part of B.
+class BlockJoiner {
+ public:
+  BlockJoiner(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& total_results,
+              WorkerOut& out)
+      : plan_(plan),
+        a_(a),
+        total_results_(total_results),
+        out_(out),
+        heaps_(plan.top_k != 0 ? plan.rows_per_block : 0) {
+    if (plan.sliced) {
+      cols_.resize((plan.bits + 1) * 4);
+    } else {
+      counts_.resize(plan.tile);
+      credits_.resize(plan.rows_per_block);
+    }
+  }
+
+  // Rows [r_begin, r_end) of sorted A against sorted B [b_begin, b_end):
+  // false when the results would exceed max_results (block_pairs are then
+  // incomplete and must be dropped).
+  bool Join(std::size_t r_begin, std::size_t r_end, std::size_t b_begin, std::size_t b_end) {
+    block_pairs_.clear();
+    for (auto& h : heaps_) h.clear();
+    const bool fits = plan_.sliced ? Sliced(r_begin, r_end, b_begin, b_end)
+                                   : Tiled(r_begin, r_end, b_begin, b_end);
+    if (!fits) return false;
+    for (const auto& h : heaps_) block_pairs_.insert(block_pairs_.end(), h.begin(), h.end());
+    return total_results_.fetch_add(block_pairs_.size(), std::memory_order_relaxed) +
+               block_pairs_.size() <=
+           plan_.max_results;
+  }
+  const std::vector<DicePair>& block_pairs() const { return block_pairs_; }
+
+ private:
+  bool TooMany() const {
+    return block_pairs_.size() + total_results_.load(std::memory_order_relaxed) > plan_.max_results;
+  }
+  std::vector<DicePair>* HeapOf(std::size_t row_in_block) {
+    return plan_.top_k != 0 ? &heaps_[row_in_block] : nullptr;
+  }
+
+  // Each row against tiles of B by the plan's tile kernel.
+  bool Tiled(std::size_t r_begin, std::size_t r_end, std::size_t b_begin, std::size_t b_end) {
+    const std::size_t words = plan_.words;
+    std::fill(credits_.begin(), credits_.end(), Adaptive::kStart);
+    for (std::size_t t0 = b_begin; t0 < b_end; t0 += plan_.tile) {
+      const std::size_t t1 = std::min(b_end, t0 + plan_.tile);
+      for (std::size_t r = r_begin; r < r_end; ++r) {
+        const std::uint32_t ia = plan_.a_order[r];
+        const std::uint32_t pa = a_.popcount(ia);
+        const std::size_t lo = std::max(t0, plan_.range_lo[pa]);
+        const std::size_t hi = std::min(t1, plan_.range_hi[pa]);
+        if (lo >= hi) continue;
+        // need[] does not fall along sorted B: the first pair's need is
+        // the least in the stretch.
+        const std::uint32_t floor = plan_.need[pa + plan_.b_pop[lo]];
+        const Tile tile{a_.Filter(ia).data(),
+                        plan_.b_words.data() + lo * words,
+                        plan_.b_shift.empty() ? nullptr : plan_.b_shift.data() + lo * words,
+                        plan_.b_tail.empty() ? nullptr : plan_.b_tail.data() + lo,
+                        plan_.a_tail.empty() ? 0 : plan_.a_tail[ia],
+                        plan_.b_rest.empty() ? nullptr : plan_.b_rest.data() + lo,
+                        plan_.a_rest.empty() ? 0 : plan_.a_rest[ia],
+                        plan_.b_seg.empty() ? nullptr : plan_.b_seg.data() + lo,
+                        plan_.a_seg.empty() ? 0 : plan_.a_seg[ia],
+                        floor,
+                        &credits_[r - r_begin],
+                        words,
+                        hi - lo,
+                        counts_.data()};
+        const std::uint32_t most = plan_.kernel(tile);
+        out_.compared += hi - lo;
+        // So when the best count is below it, no pair here reaches t (the
+        // usual case, checked without touching the counts).
+        if (most < floor) continue;
+        EmitRow(plan_, ia, pa, lo, hi - lo, counts_.data(), block_pairs_, HeapOf(r - r_begin));
+      }
+      if (TooMany()) return false;
+    }
+    return true;
+  }
+
+  // The block's rows turned into columns once, then counted against
+  // stretches of B by the bit-sliced kernel.
+  bool Sliced(std::size_t r_begin, std::size_t r_end, std::size_t b_begin, std::size_t b_end) {
+    if (b_begin >= b_end) return true;
+    row_filters_.clear();
+    row_pop_.clear();
+    for (std::size_t r = r_begin; r < r_end; ++r) {
+      row_filters_.push_back(a_.Filter(plan_.a_order[r]).data());
+      row_pop_.push_back(a_.popcount(plan_.a_order[r]));
+    }
+    internal::SliceRows(row_filters_, plan_.bits, cols_.data());
+    for (std::size_t t0 = b_begin; t0 < b_end; t0 += plan_.tile) {
+      // Sorted A: the first row has the least popcount.
+      const internal::SlicedStretch stretch{cols_.data(),
+                                            row_pop_.size(),
+                                            row_pop_.data(),
+                                            row_pop_.front(),
+                                            plan_.need.data(),
+                                            &plan_.b_lists,
+                                            plan_.b_pop.data(),
+                                            t0,
+                                            std::min(b_end, t0 + plan_.tile)};
+      hits_.clear();
+      out_.compared += row_pop_.size() * internal::SlicedCounts(stretch, hits_);
+      for (const internal::SlicedHit& h : hits_) {
+        Keep(plan_,
+             {plan_.a_order[r_begin + h.lane], plan_.b_order[h.b],
+              DiceOf(h.both, row_pop_[h.lane] + plan_.b_pop[h.b])},
+             block_pairs_, HeapOf(h.lane));
+      }
+      if (TooMany()) return false;
+    }
+    return true;
+  }
+
+  const Plan& plan_;
+  const PackedFilters& a_;
+  std::atomic<std::size_t>& total_results_;
+  WorkerOut& out_;
+  std::vector<DicePair> block_pairs_;
+  std::vector<std::vector<DicePair>> heaps_;
+  // Tile kernels: the counts of one call, each row's early-exit credit.
+  std::vector<std::uint32_t> counts_;
+  std::vector<std::int32_t> credits_;
+  // The bit-sliced kernel: the block's columns, rows and their popcounts.
+  std::vector<std::uint64_t, internal::CacheAlignedAllocator<std::uint64_t>> cols_;
+  std::vector<const std::uint64_t*> row_filters_;
+  std::vector<std::uint32_t> row_pop_;
+  std::vector<internal::SlicedHit> hits_;
+};
+
 // Joins blocks of sorted A taken from `next_block` until none is left or
 // `stop` is set (too many results).
 void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& next_block,
             std::atomic<std::size_t>& total_results, std::atomic<bool>& stop, WorkerOut& out) {
-  const std::size_t words = plan.words;
   const std::size_t rows = plan.rows_per_block;
   const std::size_t n_blocks = (a.size() + rows - 1) / rows;
-  std::vector<std::uint32_t> counts(plan.tile);
-  std::vector<std::vector<DicePair>> heaps(plan.top_k != 0 ? rows : 0);
-  std::vector<std::int32_t> credits(rows);
-  std::vector<DicePair> block_pairs;
+  BlockJoiner joiner(plan, a, total_results, out);
   while (!stop.load(std::memory_order_relaxed)) {
     const std::size_t block = next_block.fetch_add(1, std::memory_order_relaxed);
     if (block >= n_blocks) break;
@@ -738,55 +880,11 @@ void Worker(const Plan& plan, const PackedFilters& a, std::atomic<std::size_t>& 
       b_begin = std::min(b_begin, plan.range_lo[p]);
       b_end = std::max(b_end, plan.range_hi[p]);
     }
-    block_pairs.clear();
-    for (auto& h : heaps) h.clear();
-    std::fill(credits.begin(), credits.end(), Adaptive::kStart);
-    for (std::size_t t0 = b_begin; t0 < b_end; t0 += plan.tile) {
-      const std::size_t t1 = std::min(b_end, t0 + plan.tile);
-      for (std::size_t r = r_begin; r < r_end; ++r) {
-        const std::uint32_t ia = plan.a_order[r];
-        const std::uint32_t pa = a.popcount(ia);
-        const std::size_t lo = std::max(t0, plan.range_lo[pa]);
-        const std::size_t hi = std::min(t1, plan.range_hi[pa]);
-        if (lo >= hi) continue;
-        // need[] does not fall along sorted B: the first pair's need is
-        // the least in the stretch.
-        const std::uint32_t floor = plan.need[pa + plan.b_pop[lo]];
-        const Tile tile{a.Filter(ia).data(),
-                        plan.b_words.data() + lo * words,
-                        plan.b_shift.empty() ? nullptr : plan.b_shift.data() + lo * words,
-                        plan.b_tail.empty() ? nullptr : plan.b_tail.data() + lo,
-                        plan.a_tail.empty() ? 0 : plan.a_tail[ia],
-                        plan.b_rest.empty() ? nullptr : plan.b_rest.data() + lo,
-                        plan.a_rest.empty() ? 0 : plan.a_rest[ia],
-                        plan.b_seg.empty() ? nullptr : plan.b_seg.data() + lo,
-                        plan.a_seg.empty() ? 0 : plan.a_seg[ia],
-                        floor,
-                        &credits[r - r_begin],
-                        words,
-                        hi - lo,
-                        counts.data()};
-        const std::uint32_t most = plan.kernel(tile);
-        out.compared += hi - lo;
-        // So when the best count is below it, no pair here reaches t (the
-        // usual case, checked without touching the counts).
-        if (most < floor) continue;
-        EmitRow(plan, ia, pa, lo, hi - lo, counts.data(), block_pairs,
-                plan.top_k != 0 ? &heaps[r - r_begin] : nullptr);
-      }
-      if (block_pairs.size() + total_results.load(std::memory_order_relaxed) > plan.max_results) {
-        stop.store(true, std::memory_order_relaxed);
-        return;
-      }
-    }
-    for (const auto& h : heaps) block_pairs.insert(block_pairs.end(), h.begin(), h.end());
-    if (total_results.fetch_add(block_pairs.size(), std::memory_order_relaxed) +
-            block_pairs.size() >
-        plan.max_results) {
+    if (!joiner.Join(r_begin, r_end, b_begin, b_end)) {
       stop.store(true, std::memory_order_relaxed);
       return;
     }
-    out.pairs.insert(out.pairs.end(), block_pairs.begin(), block_pairs.end());
+    out.pairs.insert(out.pairs.end(), joiner.block_pairs().begin(), joiner.block_pairs().end());
   }
 }
 
@@ -868,6 +966,7 @@ bool DiceJoinKernelSupported(DiceJoinKernel kernel) {
     case DiceJoinKernel::kPopcnt:
     case DiceJoinKernel::kAvx2:
     case DiceJoinKernel::kAvx512:
+    case DiceJoinKernel::kAvx2Sliced:
       return PopcountKernelSupported(AsPopcountKernel(kernel));
   }
   return false;
@@ -878,7 +977,7 @@ DiceJoinKernel BestDiceJoinKernel() {
     case PopcountKernel::kAvx512:
       return DiceJoinKernel::kAvx512;
     case PopcountKernel::kAvx2:
-      return DiceJoinKernel::kAvx2;
+      return DiceJoinKernel::kAvx2Sliced;
     case PopcountKernel::kPopcnt:
       return DiceJoinKernel::kPopcnt;
     case PopcountKernel::kAuto:
@@ -902,6 +1001,8 @@ std::string_view DiceJoinKernelName(DiceJoinKernel kernel) {
       return "avx2";
     case DiceJoinKernel::kAvx512:
       return "avx512-vpopcntdq";
+    case DiceJoinKernel::kAvx2Sliced:
+      return "avx2-sliced";
   }
   return "unknown";
 }
@@ -910,8 +1011,11 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
                                        const DiceJoinOptions& options, DiceJoinStats* stats) {
   if (Status s = ValidateJoin(a, b, options); !s.ok()) return s;
   const ExactThreshold t = Exact(options.threshold);
-  const DiceJoinKernel kernel =
+  DiceJoinKernel kernel =
       options.kernel == DiceJoinKernel::kAuto ? BestDiceJoinKernel() : options.kernel;
+  if (kernel == DiceJoinKernel::kAvx2Sliced && a.bits() > internal::kMaxSlicedBits) {
+    kernel = DiceJoinKernel::kAvx2;  // too long for it
+  }
   DiceJoinStats local;
   local.pairs_covered = static_cast<std::uint64_t>(a.size()) * b.size();
   local.kernel = kernel;
@@ -940,11 +1044,16 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
     plan.a_order = OrderByPopcount(a.popcounts(), plan.bits, a_first_with);
     plan.b_order = OrderByPopcount(b.popcounts(), plan.bits, b_first_with);
     plan.b_pop.resize(b.size());
-    plan.b_words.resize(b.size() * plan.words);
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      const std::uint32_t src = plan.b_order[i];
-      plan.b_pop[i] = b.popcount(src);
-      std::copy_n(b.Filter(src).data(), plan.words, plan.b_words.data() + i * plan.words);
+    for (std::size_t i = 0; i < b.size(); ++i) plan.b_pop[i] = b.popcount(plan.b_order[i]);
+    plan.sliced = kernel == DiceJoinKernel::kAvx2Sliced;
+    if (plan.sliced) {
+      plan.b_lists = internal::MakeSetBitLists(b, plan.b_order);
+    } else {
+      plan.b_words.resize(b.size() * plan.words);
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        std::copy_n(b.Filter(plan.b_order[i]).data(), plan.words,
+                    plan.b_words.data() + i * plan.words);
+      }
     }
     if (options.early_exit && HasEarlyExit(kernel, plan.words)) {
       // Popcount of words [from, W) of a filter.
@@ -998,6 +1107,12 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
         plan.words * 8 * (plan.b_shift.empty() ? 1 : 2);
     plan.tile = std::max<std::size_t>(8, kTileBytes / b_bytes);
     plan.rows_per_block = std::max<std::size_t>(1, kBlockBytes / (plan.words * 8));
+    if (plan.sliced) {
+      // A block is one vector of lanes; B is read in stretches of set-bit
+      // lists, with a check of the result count after each.
+      plan.rows_per_block = internal::kSlicedLanes;
+      plan.tile = 1024;
+    }
 
     std::size_t threads =
         options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());

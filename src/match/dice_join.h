@@ -20,9 +20,10 @@
 //     rest is never looked at;
 //   - tiling: A is processed in blocks of rows, B in tiles that fit in L1,
 //     so each B tile is reused from cache by every row of the block;
-//   - SIMD: scalar, POPCNT, AVX2 (vpshufb) and AVX-512 VPOPCNTDQ kernels
-//     chosen at run time; 512- and 1024-bit filters have register-blocked
-//     kernels (one A filter held in registers against four B filters);
+//   - SIMD: scalar, POPCNT, AVX2 (vpshufb), bit-sliced AVX2 and AVX-512
+//     VPOPCNTDQ kernels chosen at run time; 512- and 1024-bit filters
+//     have register-blocked kernels (one A filter held in registers
+//     against four B filters);
 //   - early exit: a pair whose first quarter or half of words leaves it
 //     short of t even if the rest matched as much as it possibly could is
 //     dropped there (POPCNT and AVX2, 512 and 1024 bits); tried per row
@@ -119,10 +120,29 @@ class PackedFilters {
 // Which popcount kernel the join uses. kReference is the naive all-pairs
 // loop (std::popcount per word, no length filter, no tiling, one thread)
 // that the others are tested against.
-enum class DiceJoinKernel : std::uint8_t { kAuto, kReference, kScalar, kPopcnt, kAvx2, kAvx512 };
+//
+// kAvx2Sliced counts 256 rows of A against one filter of B at once, on bit
+// planes (internal/dice_sliced.h): its cost per pair is proportional to the
+// popcount of B, not to the filter length, and does not depend on the
+// threshold beyond the length filter. It takes filters of up to 2048 bits;
+// longer ones run kAvx2.
+enum class DiceJoinKernel : std::uint8_t {
+  kAuto,
+  kReference,
+  kScalar,
+  kPopcnt,
+  kAvx2,
+  kAvx512,
+  kAvx2Sliced
+};
 // Whether this CPU can run `kernel`; kAuto, kReference, kScalar: always.
 bool DiceJoinKernelSupported(DiceJoinKernel kernel);
-// What kAuto means here: the fastest supported kernel.
+// What kAuto means here: kAvx512 where the CPU has VPOPCNTDQ, else
+// kAvx2Sliced where it has AVX2 (for filters over 2048 bits that runs
+// kAvx2; DiceJoinStats::kernel says which ran), else kPopcnt or kScalar.
+// On AVX2 the sliced kernel was faster in every measured case but one:
+// filters 80 % full at a threshold where nearly every pair is a result
+// (docs/kernels.md).
 DiceJoinKernel BestDiceJoinKernel();
 std::string_view DiceJoinKernelName(DiceJoinKernel kernel);  // "reference", "avx2", ...
 

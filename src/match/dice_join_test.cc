@@ -18,7 +18,7 @@ namespace {
 std::vector<DiceJoinKernel> FastKernels() {
   std::vector<DiceJoinKernel> out;
   for (auto k : {DiceJoinKernel::kScalar, DiceJoinKernel::kPopcnt, DiceJoinKernel::kAvx2,
-                 DiceJoinKernel::kAvx512, DiceJoinKernel::kAuto}) {
+                 DiceJoinKernel::kAvx2Sliced, DiceJoinKernel::kAvx512, DiceJoinKernel::kAuto}) {
     if (DiceJoinKernelSupported(k)) out.push_back(k);
   }
   return out;
@@ -481,13 +481,90 @@ TEST(DiceJoinTest, LengthFilterSkipsUnreachablePairs) {
   DiceJoinStats stats;
   ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
   EXPECT_EQ(stats.pairs_covered, 200u * 300u);
-  EXPECT_LT(stats.pairs_compared, stats.pairs_covered / 4);
   EXPECT_EQ(stats.kernel, BestDiceJoinKernel());
+  opt.kernel = DiceJoinKernel::kScalar;  // one row at a time
+  ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
+  EXPECT_LT(stats.pairs_compared, stats.pairs_covered / 4);
   opt.threshold = 0.0;
   opt.max_results = kMaxDiceJoinResults;
   ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
   EXPECT_EQ(stats.pairs_compared, stats.pairs_covered);
   EXPECT_EQ(stats.results, 200u * 300u);
+}
+
+// The bit-sliced kernel counts 256 rows of A at once, so its length filter
+// works on blocks: it pays when A is large enough for a block's popcounts
+// to be close (sorted A), and a filter of B out of reach of a whole block
+// is skipped.
+TEST(DiceJoinTest, SlicedKernelSkipsFiltersOutOfReachOfABlock) {
+  if (!DiceJoinKernelSupported(DiceJoinKernel::kAvx2Sliced)) GTEST_SKIP() << "no AVX2";
+  std::mt19937_64 rng(17);
+  const PackedFilters a = RandomSet(rng, 2560, 1024, 2, 60);
+  const PackedFilters b = RandomSet(rng, 300, 1024, 2, 60);
+  DiceJoinOptions opt;
+  opt.threshold = 0.9;
+  opt.kernel = DiceJoinKernel::kAvx2Sliced;
+  DiceJoinStats stats;
+  const std::vector<DicePair> got = Join(a, b, opt);
+  ASSERT_TRUE(DiceJoin(a, b, opt, &stats).ok());
+  EXPECT_EQ(stats.kernel, DiceJoinKernel::kAvx2Sliced);
+  EXPECT_LT(stats.pairs_compared, stats.pairs_covered / 2);
+  opt.kernel = DiceJoinKernel::kReference;
+  EXPECT_EQ(got, Join(a, b, opt));
+}
+
+// Every count the sliced kernel can hold: popcounts of B from 0 to all
+// ones (so every number of high bit planes, 0 to 8 at 2048 bits), a full
+// block of 256 rows and a part block, t = 0 (every pair, so every count
+// is checked through its dice) and the exact boundary cases.
+TEST(DiceJoinTest, SlicedKernelEveryPlaneCountAndLane) {
+  if (!DiceJoinKernelSupported(DiceJoinKernel::kAvx2Sliced)) GTEST_SKIP() << "no AVX2";
+  std::mt19937_64 rng(18);
+  for (std::size_t bits : {64, 1024, 2048}) {
+    const PackedFilters a = RandomSet(rng, 300, bits, 0, 100);
+    PackedFilters b = RandomSet(rng, 120, bits, 0, 100);
+    const std::vector<std::uint64_t> none(bits / 64, 0), all(bits / 64, ~std::uint64_t{0});
+    ASSERT_TRUE(b.Add(none).ok());
+    ASSERT_TRUE(b.Add(all).ok());
+    AddNearCopies(rng, a, 40, b);
+    for (double t : {0.0, 0.5, 0.8, 1.0}) {
+      for (std::size_t top_k : {0, 3}) {
+        for (std::size_t threads : {1, 3}) {
+          DiceJoinOptions opt;
+          opt.threshold = t;
+          opt.top_k = top_k;
+          opt.threads = threads;
+          opt.max_results = kMaxDiceJoinResults;
+          opt.kernel = DiceJoinKernel::kReference;
+          const std::vector<DicePair> want = Join(a, b, opt);
+          opt.kernel = DiceJoinKernel::kAvx2Sliced;
+          DiceJoinStats stats;
+          const Result<std::vector<DicePair>> got = DiceJoin(a, b, opt, &stats);
+          ASSERT_TRUE(got.ok());
+          EXPECT_EQ(*got, want) << "bits=" << bits << " t=" << t << " top_k=" << top_k
+                                << " threads=" << threads;
+          EXPECT_EQ(stats.kernel, DiceJoinKernel::kAvx2Sliced);
+        }
+      }
+    }
+  }
+}
+
+TEST(DiceJoinTest, SlicedKernelLeavesLongFiltersToAvx2) {
+  if (!DiceJoinKernelSupported(DiceJoinKernel::kAvx2Sliced)) GTEST_SKIP() << "no AVX2";
+  std::mt19937_64 rng(19);
+  const PackedFilters a = RandomSet(rng, 30, 2048 + 64, 10, 50);
+  PackedFilters b = RandomSet(rng, 30, 2048 + 64, 10, 50);
+  AddNearCopies(rng, a, 10, b);
+  DiceJoinOptions opt;
+  opt.threshold = 0.7;
+  opt.kernel = DiceJoinKernel::kAvx2Sliced;
+  DiceJoinStats stats;
+  const Result<std::vector<DicePair>> got = DiceJoin(a, b, opt, &stats);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(stats.kernel, DiceJoinKernel::kAvx2);
+  opt.kernel = DiceJoinKernel::kReference;
+  EXPECT_EQ(*got, Join(a, b, opt));
 }
 
 TEST(DiceJoinTest, BadInputIsInvalidArgument) {
@@ -547,7 +624,10 @@ TEST(DiceJoinTest, KernelNamesAndSupport) {
   EXPECT_TRUE(DiceJoinKernelSupported(DiceJoinKernel::kScalar));
   EXPECT_TRUE(DiceJoinKernelSupported(BestDiceJoinKernel()));
   EXPECT_EQ(DiceJoinKernelName(DiceJoinKernel::kAvx2), "avx2");
+  EXPECT_EQ(DiceJoinKernelName(DiceJoinKernel::kAvx2Sliced), "avx2-sliced");
   EXPECT_EQ(DiceJoinKernelName(DiceJoinKernel::kReference), "reference");
+  EXPECT_EQ(DiceJoinKernelSupported(DiceJoinKernel::kAvx2Sliced),
+            DiceJoinKernelSupported(DiceJoinKernel::kAvx2));
 }
 
 }  // namespace
