@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/decimal.h"
 #include "match/string_metrics.h"
 #include "text/name_parse.h"
 #include "text/normalize.h"
@@ -220,9 +221,11 @@ void FeatureExtractor::DeriveBirth(const record::Record& r, DateEntry* out) {
   if (!encoders_->record.empty()) {
     // YYYYMMDD with zeros for unknown parts: a transposed day and month
     // still shares most bigrams.
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d", date.year, date.month, date.day);
-    RecordBits(buf, kRecBirth, &out->part);
+    std::string digits;  // "%04d%02d%02d"
+    AppendZeroPadded(digits, date.year, 4);
+    AppendZeroPadded(digits, date.month, 2);
+    AppendZeroPadded(digits, date.day, 2);
+    RecordBits(digits, kRecBirth, &out->part);
   }
 }
 

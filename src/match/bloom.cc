@@ -324,23 +324,36 @@ Result<BloomFilter> BloomEncoder::Encode(const BloomItems& items) const {
       };
       const std::size_t grams = n >= q ? n - q + 1 : 1;
       const std::size_t len = n >= q ? q : n;
-      const bool table = !bigrams_.empty() && len == 2 && items.salt.empty();
-      for (std::size_t g = 0; g < grams; ++g) {
-        for (std::size_t j = 0; j < len; ++j) item[j] = at(g + j);
-        if (table) {
-          const int first = kGramIndex[item[0] & 0x7f];
-          const int second = kGramIndex[item[1] & 0x7f];
-          if (first >= 0 && second >= 0) {
-            const auto* bits = reinterpret_cast<const BigramBit*>(bigrams_.data()) +
-                               (static_cast<std::size_t>(first) * kGramCharCount +
-                                static_cast<std::size_t>(second)) *
-                                   params_.k;
-            for (std::size_t i = 0; i < params_.k; ++i) {
+      if (!bigrams_.empty() && len == 2 && items.salt.empty()) {
+        // Bigrams from the table, each character looked up once; a bigram
+        // with a character outside it is hashed.
+        const auto* table = reinterpret_cast<const BigramBit*>(bigrams_.data());
+        const std::size_t k = params_.k;
+        unsigned char first = at(0);
+        int first_index = kGramIndex[first & 0x7f];  // ASCII here
+        for (std::size_t g = 0; g < grams; ++g) {
+          const unsigned char second = at(g + 1);
+          const int second_index = kGramIndex[second & 0x7f];
+          if (first_index >= 0 && second_index >= 0) {
+            const BigramBit* bits = table + (static_cast<std::size_t>(first_index) *
+                                                 kGramCharCount +
+                                             static_cast<std::size_t>(second_index)) *
+                                                k;
+            for (std::size_t i = 0; i < k; ++i) {
               words[bits[i] / 64] |= std::uint64_t{1} << (bits[i] % 64);
             }
-            continue;
+          } else {
+            item[0] = first;
+            item[1] = second;
+            InsertItem(message, head + 2, key, params_, words);
           }
+          first = second;
+          first_index = second_index;
         }
+        continue;
+      }
+      for (std::size_t g = 0; g < grams; ++g) {
+        for (std::size_t j = 0; j < len; ++j) item[j] = at(g + j);
         InsertItem(message, head + len, key, params_, words);
       }
       continue;

@@ -4,8 +4,9 @@
 #include "match/dates.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
+
+#include "common/decimal.h"
 
 namespace kinlink::match {
 namespace {
@@ -68,15 +69,18 @@ DateLevel CompareNormal(const Normal& a, const Normal& b) {
 std::string YearText(int year) { return std::to_string(year); }
 
 std::string YearMonthText(int year, int month) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
-  return buf;
+  std::string out;
+  AppendZeroPadded(out, year, 4);  // "%04d-%02d"
+  out.push_back('-');
+  AppendZeroPadded(out, month, 2);
+  return out;
 }
 
 std::string FullText(int year, int month, int day) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-  return buf;
+  std::string out = YearMonthText(year, month);  // "%04d-%02d-%02d"
+  out.push_back('-');
+  AppendZeroPadded(out, day, 2);
+  return out;
 }
 
 bool Contains(const std::vector<Token128>& sorted, const Token128& t) {

@@ -1,7 +1,6 @@
 #include "text/skeleton.h"
 
-#include <array>
-#include <utility>
+#include <cstddef>
 
 namespace kinlink::text {
 namespace {
@@ -10,13 +9,44 @@ bool IsVowel(char c) {
   return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-// Longest first, so that "shch" wins over "sh".
-constexpr std::array<std::pair<std::string_view, char>, 17> kDigraphs = {{
-    {"shch", 's'}, {"dzh", 'g'}, {"sch", 's'}, {"tch", 's'}, {"sh", 's'},
-    {"ch", 's'},   {"zh", 'g'},  {"dj", 'g'},  {"ts", 's'},  {"tz", 's'},
-    {"cz", 's'},   {"sz", 's'},  {"kh", 'h'},  {"gh", 'g'},  {"ph", 'f'},
-    {"th", 't'},   {"dh", 'd'},
-}};
+// The digraphs (and longer), by first letter, longest first so that "shch"
+// wins over "sh". Returns the length matched at s[i] (0: none) and sets
+// *to to the consonant it stands for.
+std::size_t Digraph(std::string_view s, std::size_t i, char* to) {
+  const std::string_view rest = s.substr(i);
+  auto is = [&](std::string_view d, char c) {
+    if (!rest.starts_with(d)) return false;
+    *to = c;
+    return true;
+  };
+  switch (rest[0]) {
+    case 's':
+      if (is("shch", 's')) return 4;
+      if (is("sch", 's')) return 3;
+      if (is("sh", 's') || is("sz", 's')) return 2;
+      return 0;
+    case 'd':
+      if (is("dzh", 'g')) return 3;
+      if (is("dj", 'g') || is("dh", 'd')) return 2;
+      return 0;
+    case 't':
+      if (is("tch", 's')) return 3;
+      if (is("ts", 's') || is("tz", 's') || is("th", 't')) return 2;
+      return 0;
+    case 'c':
+      return is("ch", 's') || is("cz", 's') ? 2 : 0;
+    case 'z':
+      return is("zh", 'g') ? 2 : 0;
+    case 'k':
+      return is("kh", 'h') ? 2 : 0;
+    case 'g':
+      return is("gh", 'g') ? 2 : 0;
+    case 'p':
+      return is("ph", 'f') ? 2 : 0;
+    default:
+      return 0;
+  }
+}
 
 }  // namespace
 
@@ -28,6 +58,7 @@ std::string ConsonantSkeleton(std::string_view token) {
   }
   std::string out;
   if (s.empty()) return out;
+  out.reserve(s.size() + 1);
   if (IsVowel(s[0]) && s[0] != 'y') out.push_back('a');
   std::size_t i = 0;
   // Appends a consonant unless it repeats the previous one.
@@ -37,18 +68,12 @@ std::string ConsonantSkeleton(std::string_view token) {
     }
   };
   while (i < s.size()) {
-    bool matched = false;
-    for (const auto& [from, to] : kDigraphs) {
-      // The first letter first: most positions start no digraph.
-      if (from[0] != s[i]) continue;
-      if (s.compare(i, from.size(), from) == 0) {
-        emit(to);
-        i += from.size();
-        matched = true;
-        break;
-      }
+    char to = 0;
+    if (const std::size_t len = Digraph(s, i, &to); len != 0) {
+      emit(to);
+      i += len;
+      continue;
     }
-    if (matched) continue;
     const char c = s[i++];
     if (IsVowel(c)) continue;
     switch (c) {
