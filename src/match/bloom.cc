@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "common/limits.h"
 #include "common/little_endian.h"
@@ -71,13 +72,14 @@ std::size_t BloomFilter::PopCount() const {
   return internal::KernelsFor(PopcountKernel::kAuto).popcount(words_.data(), words_.size());
 }
 
-BloomFilter BloomFilter::XorFold() const {
+BloomFilter BloomFilter::XorFold() const& { return BloomFilter(*this).XorFold(); }
+
+BloomFilter BloomFilter::XorFold() && {
   if (words_.size() % 2 != 0) std::abort();  // documented precondition
-  BloomFilter out;
   const std::size_t half = words_.size() / 2;
-  out.words_.resize(half);
-  for (std::size_t w = 0; w < half; ++w) out.words_[w] = words_[w] ^ words_[w + half];
-  return out;
+  for (std::size_t w = 0; w < half; ++w) words_[w] ^= words_[w + half];
+  words_.resize(half);
+  return std::move(*this);
 }
 
 double DiceCounted(const BloomFilter& a, std::size_t ones_a, const BloomFilter& b,
@@ -377,7 +379,8 @@ Result<BloomFilter> BloomEncoder::Encode(const BloomItems& items) const {
     InsertItem(message, head + s.size(), key, params_, words);
   }
   sodium_memzero(message, capacity);
-  return params_.xor_fold ? filter.XorFold() : filter;
+  if (params_.xor_fold) return std::move(filter).XorFold();
+  return filter;
 }
 
 }  // namespace kinlink::match

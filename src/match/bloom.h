@@ -96,8 +96,9 @@ class BloomFilter {
   bool Test(std::size_t bit) const { return (words_[bit / 64] >> (bit % 64)) & 1U; }
   std::size_t PopCount() const;
   // Bit i of the result is Test(i) XOR Test(i + bits()/2). Precondition:
-  // bits() is a multiple of 128.
-  BloomFilter XorFold() const;
+  // bits() is a multiple of 128. The second form folds in place.
+  BloomFilter XorFold() const&;
+  BloomFilter XorFold() &&;
 
   friend bool operator==(const BloomFilter&, const BloomFilter&) = default;
 

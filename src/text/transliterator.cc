@@ -1,6 +1,8 @@
 #include "text/transliterator.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <unordered_map>
 #include <vector>
 
@@ -290,9 +292,23 @@ void AppendWord(const std::string& form, std::string& out) {
 }  // namespace
 
 bool IsPlainAscii(std::string_view text) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E) return false;
+  auto plain = [](unsigned char c) {
+    return (c >= 0x20 && c <= 0x7E) || c == '\t' || c == '\n' || c == '\r';
+  };
+  // Eight bytes at a time while they are all in 0x20..0x7E (most text):
+  // no byte with the top bit, none below 0x20, none equal to 0x7F.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    const std::uint64_t below_space = (x - 0x20 * kOnes) & ~x;  // top bit: byte < 0x20 (or ≥ 0x80)
+    const std::uint64_t y = x ^ (0x7F * kOnes);
+    const std::uint64_t is_del = (y - kOnes) & ~y;  // top bit: byte == 0x7F (or ≥ 0x80)
+    if (((x | below_space | is_del) & kHigh) != 0) break;  // look at these bytes one by one
+  }
+  for (; i < text.size(); ++i) {
+    if (!plain(static_cast<unsigned char>(text[i]))) return false;
   }
   return true;
 }

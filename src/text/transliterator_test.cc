@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,40 @@
 
 namespace kinlink::text {
 namespace {
+
+// IsPlainAscii, byte by byte: the reference for its eight-at-a-time form.
+bool PlainAsciiReference(std::string_view text) {
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E) return false;
+  }
+  return true;
+}
+
+TEST(IsPlainAsciiTest, AgreesWithTheByteByByteRule) {
+  // Every byte value at every position of strings of 0 to 20 bytes
+  // (within a word, across the eight-byte boundary, in the tail).
+  for (std::size_t len = 0; len <= 20; ++len) {
+    for (std::size_t at = 0; at < std::max<std::size_t>(len, 1); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string s(len, 'a');
+        if (len > 0) s[at] = static_cast<char>(b);
+        ASSERT_EQ(IsPlainAscii(s), PlainAsciiReference(s)) << "len " << len << " byte " << b;
+      }
+    }
+  }
+  // Random strings mixing printable ASCII with the bytes next to its edges.
+  const unsigned char edges[] = {0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xFF};
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> printable(0x20, 0x7E), edge(0, 9), coin(0, 30), len(0, 40);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s;
+    for (int i = len(rng); i > 0; --i) {
+      s.push_back(static_cast<char>(coin(rng) == 0 ? edges[edge(rng)] : printable(rng)));
+    }
+    ASSERT_EQ(IsPlainAscii(s), PlainAsciiReference(s)) << s;
+  }
+}
 
 class TransliteratorTest : public ::testing::Test {
  protected:
