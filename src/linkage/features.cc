@@ -18,6 +18,12 @@ namespace {
 
 // Field ids for per-field Bloom keys (stable: they change every encoding).
 enum TextField : int { kPlace = 0, kLocality, kPostcode, kAddress, kRegion, kTextFields };
+// The token domains of a text field: "text/v1/N" and "text-skeleton/v1/N".
+constexpr std::string_view kTextDomains[kTextFields] = {"text/v1/0", "text/v1/1", "text/v1/2",
+                                                        "text/v1/3", "text/v1/4"};
+constexpr std::string_view kTextSkeletonDomains[kTextFields] = {
+    "text-skeleton/v1/0", "text-skeleton/v1/1", "text-skeleton/v1/2", "text-skeleton/v1/3",
+    "text-skeleton/v1/4"};
 constexpr std::size_t kMaxVariantGroups = 8;
 
 std::string JoinCore(const text::ParsedName& parsed) {
@@ -556,10 +562,9 @@ void FeatureExtractor::DeriveText(const std::string& latin, int field, TextFeatu
   if (part != nullptr) part->fill(0);
   if (latin.empty()) return;
   out->present = true;
-  const std::string exact_domain = "text/v1/" + std::to_string(field);
-  const std::string skeleton_domain = "text-skeleton/v1/" + std::to_string(field);
   const std::string sk = text::ConsonantSkeleton(WithoutSpaces(latin));
-  TokRequest tokens[2] = {{exact_domain, latin, &out->exact}, {skeleton_domain, sk, &out->skeleton}};
+  TokRequest tokens[2] = {{kTextDomains[field], latin, &out->exact},
+                          {kTextSkeletonDomains[field], sk, &out->skeleton}};
   TokAll(std::span<const TokRequest>(tokens, sk.size() >= 2 ? 2 : 1));
   if (options_.mode == Mode::kPlaintext) {
     out->latin = match::DecodeUtf8(latin);
