@@ -13,7 +13,8 @@
 // exactly at the threshold is in, whatever the kernel; two empty filters
 // have Dice 0. The reported dice is 2·|a∧b| / (|a|+|b|) as a double.
 //
-// How it is fast (details in dice_join.cc and docs/kernels.md):
+// How it is fast (details in dice_join.cc, dice_tiles.cc, dice_sliced.cc
+// and docs/kernels.md):
 //   - length filter: Dice(a, b) ≤ 2·min(|a|,|b|) / (|a|+|b|), so a pair can
 //     reach t only if min/max ≥ t/(2−t). B is sorted by popcount, and for
 //     each popcount of A the reachable B form one contiguous range: the
