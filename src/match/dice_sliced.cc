@@ -20,6 +20,22 @@ __attribute__((target("avx2"), always_inline)) inline void Csa(V& h, V& l, V a, 
   l = _mm256_xor_si256(u, c);
 }
 
+// Adds the columns c[0..8) to the running ones, twos and fours (Harley–
+// Seal); the carry out of the fours is `eights_out`.
+__attribute__((target("avx2"), always_inline)) inline void AddEight(const V* cols,
+                                                                    const std::uint16_t* c, V& ones,
+                                                                    V& twos, V& fours,
+                                                                    V& eights_out) {
+  V twos_a, twos_b, fours_a, fours_b;
+  Csa(twos_a, ones, ones, _mm256_load_si256(cols + c[0]), _mm256_load_si256(cols + c[1]));
+  Csa(twos_b, ones, ones, _mm256_load_si256(cols + c[2]), _mm256_load_si256(cols + c[3]));
+  Csa(fours_a, twos, twos, twos_a, twos_b);
+  Csa(twos_a, ones, ones, _mm256_load_si256(cols + c[4]), _mm256_load_si256(cols + c[5]));
+  Csa(twos_b, ones, ones, _mm256_load_si256(cols + c[6]), _mm256_load_si256(cols + c[7]));
+  Csa(fours_b, twos, twos, twos_a, twos_b);
+  Csa(eights_out, fours, fours, fours_a, fours_b);
+}
+
 // The count of each lane below 2^(4 + H): planes ones, twos, fours, eights
 // (Harley–Seal's running state) and H planes of a binary counter of the
 // sixteens. With every plane one bit per lane, the count of lane i is
@@ -59,25 +75,10 @@ __attribute__((target("avx2"))) std::size_t CountStretch(const SlicedStretch& s,
     const std::uint16_t* c = columns + start[j];
     const std::uint16_t* const end = columns + start[j + 1];
     for (; c != end; c += kSlicedGroup) {
-// Column c[k] (a lambda would not be compiled for AVX2).
-#define KL_AT(k) _mm256_load_si256(cols + c[k])
-      V twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
-      Csa(twos_a, ones, ones, KL_AT(0), KL_AT(1));
-      Csa(twos_b, ones, ones, KL_AT(2), KL_AT(3));
-      Csa(fours_a, twos, twos, twos_a, twos_b);
-      Csa(twos_a, ones, ones, KL_AT(4), KL_AT(5));
-      Csa(twos_b, ones, ones, KL_AT(6), KL_AT(7));
-      Csa(fours_b, twos, twos, twos_a, twos_b);
-      Csa(eights_a, fours, fours, fours_a, fours_b);
-      Csa(twos_a, ones, ones, KL_AT(8), KL_AT(9));
-      Csa(twos_b, ones, ones, KL_AT(10), KL_AT(11));
-      Csa(fours_a, twos, twos, twos_a, twos_b);
-      Csa(twos_a, ones, ones, KL_AT(12), KL_AT(13));
-      Csa(twos_b, ones, ones, KL_AT(14), KL_AT(15));
-      Csa(fours_b, twos, twos, twos_a, twos_b);
-      Csa(eights_b, fours, fours, fours_a, fours_b);
+      V eights_a, eights_b, sixteens;
+      AddEight(cols, c, ones, twos, fours, eights_a);
+      AddEight(cols, c + 8, ones, twos, fours, eights_b);
       Csa(sixteens, eights, eights, eights_a, eights_b);
-#undef KL_AT
       V carry = sixteens;
       for (int k = 0; k < H; ++k) {
         const V next = _mm256_and_si256(hi[k], carry);

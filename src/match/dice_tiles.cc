@@ -128,6 +128,18 @@ __attribute__((target("avx2"))) inline __m256i PairSad(const __m256i* a_lo, cons
                          _mm256_setzero_si256());
 }
 
+// PairSad of filters k and k + 1 from bj, the second's sums in the high 32
+// bits of each 64-bit lane.
+template <std::size_t W, std::size_t From, std::size_t To>
+__attribute__((target("avx2"))) inline __m256i TwoSads(const __m256i* a_lo, const __m256i* a_hi,
+                                                       const std::uint64_t* bj,
+                                                       const std::uint64_t* sj, std::size_t k,
+                                                       __m256i lookup) {
+  return _mm256_or_si256(
+      PairSad<W, From, To>(a_lo, a_hi, bj, sj, k, lookup),
+      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, k + 1, lookup), 32));
+}
+
 // The same as FourCounts for eight consecutive B filters, as eight 32-bit
 // lanes in order (the first four in the low 128 bits).
 template <std::size_t W, std::size_t From, std::size_t To>
@@ -136,18 +148,10 @@ __attribute__((target("avx2"))) inline __m256i EightCounts(const __m256i* a_lo, 
                                                            const std::uint64_t* sj,
                                                            __m256i lookup) {
   // Written out (no array): g++ kept an array of the four in memory.
-  const __m256i t01 =
-      _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 0, lookup),
-                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 1, lookup), 32));
-  const __m256i t23 =
-      _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 2, lookup),
-                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 3, lookup), 32));
-  const __m256i t45 =
-      _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 4, lookup),
-                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 5, lookup), 32));
-  const __m256i t67 =
-      _mm256_or_si256(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 6, lookup),
-                      _mm256_slli_epi64(PairSad<W, From, To>(a_lo, a_hi, bj, sj, 7, lookup), 32));
+  const __m256i t01 = TwoSads<W, From, To>(a_lo, a_hi, bj, sj, 0, lookup);
+  const __m256i t23 = TwoSads<W, From, To>(a_lo, a_hi, bj, sj, 2, lookup);
+  const __m256i t45 = TwoSads<W, From, To>(a_lo, a_hi, bj, sj, 4, lookup);
+  const __m256i t67 = TwoSads<W, From, To>(a_lo, a_hi, bj, sj, 6, lookup);
   // Lanes [0 1 2 3 | 0 1 2 3] and [4 5 6 7 | 4 5 6 7], each half a partial sum.
   const __m256i u03 =
       _mm256_add_epi64(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));

@@ -15,15 +15,31 @@ namespace {
 // reference the switch in skeleton.cc is held to.
 std::string ReferenceSkeleton(std::string_view token) {
   constexpr std::array<std::pair<std::string_view, char>, 17> kDigraphs = {{
-      {"shch", 's'}, {"dzh", 'g'}, {"sch", 's'}, {"tch", 's'}, {"sh", 's'}, {"ch", 's'},
-      {"zh", 'g'},   {"dj", 'g'},  {"ts", 's'},  {"tz", 's'},  {"cz", 's'}, {"sz", 's'},
-      {"kh", 'h'},   {"gh", 'g'},  {"ph", 'f'},  {"th", 't'},  {"dh", 'd'},
+      {"shch", 's'},
+      {"dzh", 'g'},
+      {"sch", 's'},
+      {"tch", 's'},
+      {"sh", 's'},
+      {"ch", 's'},
+      {"zh", 'g'},
+      {"dj", 'g'},
+      {"ts", 's'},
+      {"tz", 's'},
+      {"cz", 's'},
+      {"sz", 's'},
+      {"kh", 'h'},
+      {"gh", 'g'},
+      {"ph", 'f'},
+      {"th", 't'},
+      {"dh", 'd'},
   }};
   auto vowel = [](char c) { return std::string_view("aeiouy").find(c) != std::string_view::npos; };
+  // ASCII letters only, lower-cased.
+  const std::string_view upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", lower = "abcdefghijklmnopqrstuvwxyz";
   std::string s;
   for (char c : token) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c >= 'a' && c <= 'z') s.push_back(c);
+    if (const std::size_t u = upper.find(c); u != std::string_view::npos) s += lower[u];
+    if (lower.find(c) != std::string_view::npos) s += c;
   }
   std::string out;
   if (s.empty()) return out;
