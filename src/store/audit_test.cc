@@ -43,12 +43,25 @@ std::unique_ptr<Store> Open(const std::string& path, OpenMode mode) {
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-TEST(AuditLogTest, EmptyLogVerifies) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
+// A new registry with an empty audit log under the key 'k'.
+class AuditLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = TestKey('k');
+    store_ = Open(dir_.path() + "/r.db", OpenMode::kCreate);
+    ASSERT_NE(store_, nullptr);
+    log_ = std::make_unique<AuditLog>(*store_, key_);
+  }
+
+  TempDir dir_;
+  crypto::SecretBytes key_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+TEST_F(AuditLogTest, EmptyLogVerifies) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   Result<AuditVerifyReport> report = log.Verify();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok);
@@ -58,12 +71,9 @@ TEST(AuditLogTest, EmptyLogVerifies) {
   EXPECT_FALSE(store->InTransaction());  // Verify ended its snapshot
 }
 
-TEST(AuditLogTest, AppendsChainAndVerify) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
+TEST_F(AuditLogTest, AppendsChainAndVerify) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   auto before = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
@@ -103,13 +113,10 @@ TEST(AuditLogTest, AppendsChainAndVerify) {
   EXPECT_EQ((*head)->substr(8, 32), rows[1].mac);
 }
 
-TEST(AuditLogTest, AnotherKeyDoesNotVerify) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
+TEST_F(AuditLogTest, AnotherKeyDoesNotVerify) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   crypto::SecretBytes other = TestKey('o');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
   ASSERT_TRUE(log.Append("a", "b", "c", "d").ok());
   AuditLog wrong(*store, other);
   Result<AuditVerifyReport> report = wrong.Verify();
@@ -121,25 +128,18 @@ TEST(AuditLogTest, AnotherKeyDoesNotVerify) {
   EXPECT_EQ(wrong.Append("a", "b", "c", "d").code(), StatusCode::kDataLoss);
 }
 
-TEST(AuditLogTest, FieldsAreLengthPrefixed) {
+TEST_F(AuditLogTest, FieldsAreLengthPrefixed) {
   // ("ab", "c") and ("a", "bc") must not share a MAC.
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> first = Open(dir.path() + "/1.db", OpenMode::kCreate);
-  std::unique_ptr<Store> second = Open(dir.path() + "/2.db", OpenMode::kCreate);
-  ASSERT_NE(first, nullptr);
+  std::unique_ptr<Store> second = Open(dir_.path() + "/2.db", OpenMode::kCreate);
   ASSERT_NE(second, nullptr);
-  ASSERT_TRUE(AuditLog(*first, key).Append("ab", "c", "t", "d", 5).ok());
-  ASSERT_TRUE(AuditLog(*second, key).Append("a", "bc", "t", "d", 5).ok());
-  EXPECT_NE((*first->LastAudit())->mac, (*second->LastAudit())->mac);
+  ASSERT_TRUE(log_->Append("ab", "c", "t", "d", 5).ok());
+  ASSERT_TRUE(AuditLog(*second, key_).Append("a", "bc", "t", "d", 5).ok());
+  EXPECT_NE((*store_->LastAudit())->mac, (*second->LastAudit())->mac);
 }
 
-TEST(AuditLogTest, AppendJoinsTheCallersTransaction) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
+TEST_F(AuditLogTest, AppendJoinsTheCallersTransaction) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   ASSERT_TRUE(log.Append("a", "kept", "", "").ok());
   {
     Result<Transaction> txn = Transaction::Begin(*store);
@@ -157,12 +157,9 @@ TEST(AuditLogTest, AppendJoinsTheCallersTransaction) {
   EXPECT_EQ(log.Verify()->entries, 2);
 }
 
-TEST(AuditLogTest, RejectsOversizedFields) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
+TEST_F(AuditLogTest, RejectsOversizedFields) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   std::string big(kMaxAuditFieldBytes + 1, 'x');
   EXPECT_EQ(log.Append("a", "b", "c", big).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(log.Append(big, "b", "c", "d").code(), StatusCode::kInvalidArgument);
@@ -170,12 +167,9 @@ TEST(AuditLogTest, RejectsOversizedFields) {
   EXPECT_FALSE(store->InTransaction());
 }
 
-TEST(AuditLogTest, LongIdListsAreSplitIntoEntriesThatKeepEveryId) {
-  TempDir dir;
-  crypto::SecretBytes key = TestKey('k');
-  std::unique_ptr<Store> store = Open(dir.path() + "/r.db", OpenMode::kCreate);
-  ASSERT_NE(store, nullptr);
-  AuditLog log(*store, key);
+TEST_F(AuditLogTest, LongIdListsAreSplitIntoEntriesThatKeepEveryId) {
+  Store* const store = store_.get();
+  AuditLog& log = *log_;
   ASSERT_TRUE(log.AppendIdList("a", "short", "1-5,9", R"({"n":6})").ok());
   // 3,000 scattered ids: about 17,000 bytes.
   std::string ids;
