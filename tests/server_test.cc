@@ -4,16 +4,12 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,8 +36,6 @@
 #include "engine/registry.h"
 #include "tests/test_util.h"
 #include "tests/tls_util.h"
-
-extern char** environ;
 
 namespace kinlink {
 namespace {
@@ -1462,51 +1456,11 @@ class ServeProcessTest : public ::testing::Test {
             {"KINLINK_KEY_FILE", dir_ / "key.hex"}};
   }
 
-  // Starts kinlink with ARGS, stdout and stderr to files (out, err, with
-  // `tag` appended); returns its pid.
-  pid_t Start(const std::vector<std::string>& args, const std::string& tag = "") {
-    std::vector<std::string> argv = {KINLINK_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (std::string(*e).rfind("KINLINK_", 0) != 0) env.emplace_back(*e);
-    }
-    for (const auto& [k, v] : Env()) env.push_back(k + "=" + v);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (dir_ / ("out" + tag)).c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / ("err" + tag)).c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> args_c;
-    for (std::string& a : argv) args_c.push_back(a.data());
-    args_c.push_back(nullptr);
-    std::vector<char*> env_c;
-    for (std::string& e : env) env_c.push_back(e.data());
-    env_c.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc =
-        posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args_c.data(), env_c.data());
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-  }
-
-  // The port from "Kinlink is serving on http://127.0.0.1:PORT", waiting
-  // for the line (the registry's key and a password hash come first).
-  int WaitForPort(pid_t pid, const std::string& tag = "") {
-    const std::string prefix = "Kinlink is serving on http://127.0.0.1:";
-    for (int i = 0; i < 600; ++i) {
-      const std::string out = ReadFile(dir_ / ("out" + tag));
-      const std::size_t at = out.find(prefix);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        return std::stoi(out.substr(at + prefix.size()));
-      }
-      int status = 0;
-      if (waitpid(pid, &status, WNOHANG) == pid) return -1;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return -1;
+  // Starts `kinlink serve --port 0` with Env(), stdout and stderr to files
+  // (out, err, with `tag` appended); false when it does not come up.
+  bool Serve(testing::KinlinkProcess& server, const std::string& tag = "") {
+    return server.Start({"serve", "--port", "0"}, dir_ / ("out" + tag), dir_ / ("err" + tag),
+                        "Kinlink", Env());
   }
 
   TempDir dir_;
@@ -1543,11 +1497,9 @@ TEST_F(ServeProcessTest, UserAddThenServeAnswersAndExitsCleanlyOnSigterm) {
   EXPECT_EQ(testing::RunKinlink({"serve", "--listen", "0.0.0.0"}, env).exit_code, 2);
   EXPECT_EQ(testing::RunKinlink({"serve", "--tls-cert", "c.pem"}, env).exit_code, 2);
 
-  const pid_t pid = Start({"serve", "--port", "0"});
-  ASSERT_GT(pid, 0);
-  const int port = WaitForPort(pid);
-  ASSERT_GT(port, 0) << ReadFile(dir_ / "err");
-  Client client(port);
+  testing::KinlinkProcess server;
+  ASSERT_TRUE(Serve(server)) << ReadFile(dir_ / "err");
+  Client client(server.port());
   EXPECT_EQ(client.Get("/healthz").status, 200);
   auto secret = auth::Base32Decode(user["totp_secret"].get<std::string>());
   ASSERT_TRUE(secret.ok());
@@ -1557,11 +1509,7 @@ TEST_F(ServeProcessTest, UserAddThenServeAnswersAndExitsCleanlyOnSigterm) {
                              {"totp", auth::TotpCode(*secret, std::time(nullptr))}});
   EXPECT_EQ(login.status, 200) << login.raw;
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(server.Stop(), 0);  // SIGTERM: a clean exit
   const std::string err = ReadFile(dir_ / "err");
   EXPECT_THAT(err, HasSubstr(R"("path":"/healthz","status":200)"));
   EXPECT_THAT(err, HasSubstr("SIGTERM received"));
@@ -1598,11 +1546,9 @@ TEST_F(ServeProcessTest, ImportedListsBelongToTheirOfficeAndRetentionRuns) {
   ASSERT_EQ(retention.exit_code, 0) << retention.err;
   EXPECT_EQ(Json::parse(retention.out)["erased"], 0);
 
-  const pid_t pid = Start({"serve", "--port", "0"});
-  ASSERT_GT(pid, 0);
-  const int port = WaitForPort(pid);
-  ASSERT_GT(port, 0) << ReadFile(dir_ / "err");
-  Client client(port);
+  testing::KinlinkProcess server;
+  ASSERT_TRUE(Serve(server)) << ReadFile(dir_ / "err");
+  Client client(server.port());
   auto login = [&](const std::string& name) {
     Reply r = client.Post("/api/v1/login", nullptr, {{"user", name}, {"password", kPassword}});
     EXPECT_EQ(r.status, 200) << r.raw;
@@ -1617,10 +1563,7 @@ TEST_F(ServeProcessTest, ImportedListsBelongToTheirOfficeAndRetentionRuns) {
   ASSERT_EQ(theirs.status, 200) << theirs.raw;
   EXPECT_TRUE(theirs.body["matches"].empty());
 
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(server.Stop(), 0);
   // The operator's own actions carry the operator's name in the log.
   testing::RunResult log = testing::RunKinlink({"audit", "log", "--json"}, env);
   ASSERT_EQ(log.exit_code, 0) << log.err;
@@ -1673,16 +1616,11 @@ TEST_F(ServeProcessTest, TwoServersOnOnePostgresDatabaseLoseNoUpdate) {
   ASSERT_EQ(o1.exit_code, 0) << o1.err;
   ASSERT_EQ(o2.exit_code, 0) << o2.err;
 
-  const pid_t first = Start({"serve", "--port", "0"}, "1");
-  const pid_t second = Start({"serve", "--port", "0"}, "2");
-  ASSERT_GT(first, 0);
-  ASSERT_GT(second, 0);
-  const int port1 = WaitForPort(first, "1");
-  const int port2 = WaitForPort(second, "2");
-  ASSERT_GT(port1, 0) << ReadFile(dir_ / "err1");
-  ASSERT_GT(port2, 0) << ReadFile(dir_ / "err2");
-  Client c1(port1);
-  Client c2(port2);
+  testing::KinlinkProcess first, second;
+  ASSERT_TRUE(Serve(first, "1")) << ReadFile(dir_ / "err1");
+  ASSERT_TRUE(Serve(second, "2")) << ReadFile(dir_ / "err2");
+  Client c1(first.port());
+  Client c2(second.port());
   auto login = [&](Client& c, const std::string& name, const testing::RunResult* added) {
     Json body = {{"user", name}, {"password", kPassword}};
     if (added != nullptr) {
@@ -1738,12 +1676,8 @@ TEST_F(ServeProcessTest, TwoServersOnOnePostgresDatabaseLoseNoUpdate) {
     EXPECT_EQ(seen.body["status"], "confirmed") << seen.raw;
   }
 
-  for (pid_t pid : {first, second}) {
-    ASSERT_EQ(::kill(pid, SIGTERM), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(second.Stop(), 0);
   EXPECT_EQ(testing::RunKinlink({"audit", "verify"}, env).exit_code, 0);
   std::system(("psql -q '" + admin + "' -c 'DROP DATABASE IF EXISTS " + db + "' >/dev/null").c_str());
 }
