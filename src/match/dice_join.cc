@@ -547,9 +547,11 @@ std::string_view DiceJoinKernelName(DiceJoinKernel kernel) {
   return "unknown";
 }
 
-Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilters& b,
-                                       const DiceJoinOptions& options, DiceJoinStats* stats) {
-  if (Status s = ValidateJoin(a, b, options); !s.ok()) return s;
+namespace {
+
+// DiceJoin after its arguments were checked.
+Result<std::vector<DicePair>> JoinChecked(const PackedFilters& a, const PackedFilters& b,
+                                          const DiceJoinOptions& options, DiceJoinStats* stats) {
   const ExactThreshold t = Exact(options.threshold);
   DiceJoinKernel kernel =
       options.kernel == DiceJoinKernel::kAuto ? BestDiceJoinKernel() : options.kernel;
@@ -702,6 +704,21 @@ Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilte
   local.results = result.size();
   if (stats != nullptr) *stats = local;
   return result;
+}
+
+}  // namespace
+
+Result<std::vector<DicePair>> DiceJoin(const PackedFilters& a, const PackedFilters& b,
+                                       const DiceJoinOptions& options, DiceJoinStats* stats) {
+  if (Status s = ValidateJoin(a, b, options); !s.ok()) return s;
+  // The plan's copies of B (sorted, or as set-bit lists about five times
+  // its size) and the results may not fit in memory: an error, not an
+  // exception (the workers' own allocations are caught in their threads).
+  try {
+    return JoinChecked(a, b, options, stats);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhaustedError("dice join: out of memory");
+  }
 }
 
 }  // namespace kinlink::match
