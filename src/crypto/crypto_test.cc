@@ -382,27 +382,37 @@ TEST(HotPathTest, OpenSecretIntoMatchesOpenSecret) {
   EXPECT_EQ(OpenSecretInto(wrap, sealed, "ad", wrong_size).code(), StatusCode::kInvalidArgument);
 }
 
+// Deterministic test bytes (a linear congruential generator).
+class TestBytes {
+ public:
+  explicit TestBytes(std::uint32_t seed) : seed_(seed) {}
+  std::uint32_t Next() {
+    seed_ = seed_ * 1664525u + 1013904223u;
+    return seed_ >> 8;
+  }
+  std::string Bytes(std::size_t n) {
+    std::string out(n, '\0');
+    for (char& c : out) c = static_cast<char>(Next());
+    return out;
+  }
+
+ private:
+  std::uint32_t seed_;
+};
+
 // TokenKey gives Token's bytes: random keys, domains and values whose
 // message lengths cover one block, exact block multiples and several blocks.
 TEST(TokenKeyTest, EqualsTokenOnRandomInputs) {
-  std::uint32_t seed = 17;
-  auto next = [&seed] {
-    seed = seed * 1664525u + 1013904223u;
-    return seed >> 8;
-  };
+  TestBytes rng(17);
   for (int round = 0; round < 3000; ++round) {
-    std::string key_bytes(kKeyBytes, '\0');
-    for (char& c : key_bytes) c = static_cast<char>(next());
-    const SecretBytes key = SecretBytes::CopyOf(key_bytes);
+    const SecretBytes key = SecretBytes::CopyOf(rng.Bytes(kKeyBytes));
     const TokenKey fast(key);
     // An empty domain every third round: the lengths below then fall on
     // the block edges exactly.
-    std::string domain(round % 3 == 0 ? 0 : next() % 40, '\0');
-    for (char& c : domain) c = static_cast<char>(next());
+    const std::string domain = rng.Bytes(round % 3 == 0 ? 0 : rng.Next() % 40);
     // Lengths around the block edges (124 = 128 - the 4-byte prefix).
     const std::size_t lengths[] = {0, 1, 15, 16, 17, 100, 123, 124, 125, 200, 252, 253, 380, 1000};
-    std::string value(round < 1000 ? lengths[round % 14] : next() % 600, '\0');
-    for (char& c : value) c = static_cast<char>(next());
+    const std::string value = rng.Bytes(round < 1000 ? lengths[round % 14] : rng.Next() % 600);
     unsigned char out[kTokenBytes];
     fast.Compute(domain, value, out);
     ASSERT_EQ(std::string(reinterpret_cast<const char*>(out), kTokenBytes), Token(key, domain, value))
@@ -414,27 +424,19 @@ TEST(TokenKeyTest, EqualsTokenOnRandomInputs) {
 // messages of every length up to the block edge (4 + domain + value =
 // 128), messages one byte over it (four Computes then), and mixtures.
 TEST(TokenKeyTest, ComputeFourEqualsTokenForEachMessage) {
-  std::uint32_t seed = 23;
-  auto next = [&seed] {
-    seed = seed * 1664525u + 1013904223u;
-    return seed >> 8;
-  };
+  TestBytes rng(23);
   for (int round = 0; round < 2000; ++round) {
-    std::string key_bytes(kKeyBytes, '\0');
-    for (char& c : key_bytes) c = static_cast<char>(next());
-    const SecretBytes key = SecretBytes::CopyOf(key_bytes);
+    const SecretBytes key = SecretBytes::CopyOf(rng.Bytes(kKeyBytes));
     const TokenKey fast(key);
     std::string domains[4], values[4];
     for (int j = 0; j < 4; ++j) {
-      domains[j].assign(next() % 45, '\0');
-      for (char& c : domains[j]) c = static_cast<char>(next());
+      domains[j] = rng.Bytes(rng.Next() % 45);
       // Up to the block edge, or (one round in five) just past it.
       const std::size_t room = 124 - domains[j].size();
-      const std::size_t length = round % 5 == 4 && j == round % 4 ? room + 1 + next() % 3
+      const std::size_t length = round % 5 == 4 && j == round % 4 ? room + 1 + rng.Next() % 3
                                  : round % 7 == 0                 ? room
-                                                                  : next() % (room + 1);
-      values[j].assign(length, '\0');
-      for (char& c : values[j]) c = static_cast<char>(next());
+                                                                  : rng.Next() % (room + 1);
+      values[j] = rng.Bytes(length);
     }
     const std::string_view d[4] = {domains[0], domains[1], domains[2], domains[3]};
     const std::string_view v[4] = {values[0], values[1], values[2], values[3]};
