@@ -46,13 +46,7 @@ Result<BloomFilter> BloomFilter::Create(std::size_t bits) {
 
 Result<BloomFilter> BloomFilter::FromBytes(std::string_view bytes) {
   KL_ASSIGN_OR_RETURN(BloomFilter f, Create(bytes.size() * 8));
-  for (std::size_t w = 0; w < f.words_.size(); ++w) {
-    std::uint64_t v = 0;
-    for (int b = 7; b >= 0; --b) {
-      v = (v << 8) | static_cast<unsigned char>(bytes[w * 8 + static_cast<std::size_t>(b)]);
-    }
-    f.words_[w] = v;
-  }
+  for (std::size_t w = 0; w < f.words_.size(); ++w) f.words_[w] = LoadLe64(bytes.data() + 8 * w);
   return f;
 }
 
