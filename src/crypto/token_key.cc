@@ -58,13 +58,24 @@ constexpr std::uint8_t kSigma[12][16] = {
 
 constexpr std::uint64_t Rotr(std::uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
-inline std::uint64_t Load64(const unsigned char* p) { return LoadLe64(p); }
+// Token's message starts with the domain's length as 4 little-endian bytes.
+void PutDomainLength(std::string_view domain, unsigned char out[4]) {
+  const auto n = static_cast<std::uint32_t>(domain.size());
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<unsigned char>(n >> (8 * i));
+}
+
+// A token's bytes: the first two result words, little-endian.
+void PutToken(std::uint64_t h0, std::uint64_t h1, unsigned char* out) {
+  static_assert(kTokenBytes == 16);
+  StoreLe64(h0, out);
+  StoreLe64(h1, out + 8);
+}
 
 // One compression of `block` into h; t = bytes hashed so far, including
 // this block; last = whether it is the final block.
 void Compress(std::uint64_t h[8], const unsigned char* block, std::uint64_t t, bool last) {
   std::uint64_t m[16];
-  for (int i = 0; i < 16; ++i) m[i] = Load64(block + 8 * i);
+  for (int i = 0; i < 16; ++i) m[i] = LoadLe64(block + 8 * i);
   std::uint64_t v[16];
   for (int i = 0; i < 8; ++i) {
     v[i] = h[i];
@@ -103,10 +114,10 @@ __attribute__((target("avx2"))) void CompressFour(const std::uint64_t chain[8],
                                                   unsigned char* const out[4]) {
   __m256i m[16];
   for (int i = 0; i < 16; ++i) {
-    m[i] = _mm256_set_epi64x(static_cast<long long>(Load64(blocks[3] + 8 * i)),
-                             static_cast<long long>(Load64(blocks[2] + 8 * i)),
-                             static_cast<long long>(Load64(blocks[1] + 8 * i)),
-                             static_cast<long long>(Load64(blocks[0] + 8 * i)));
+    m[i] = _mm256_set_epi64x(static_cast<long long>(LoadLe64(blocks[3] + 8 * i)),
+                             static_cast<long long>(LoadLe64(blocks[2] + 8 * i)),
+                             static_cast<long long>(LoadLe64(blocks[1] + 8 * i)),
+                             static_cast<long long>(LoadLe64(blocks[0] + 8 * i)));
   }
   __m256i v[16];
   for (int i = 0; i < 8; ++i) {
@@ -145,13 +156,7 @@ __attribute__((target("avx2"))) void CompressFour(const std::uint64_t chain[8],
   _mm256_store_si256(reinterpret_cast<__m256i*>(h1),
                      _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(chain[1])),
                                       _mm256_xor_si256(v[1], v[9])));
-  static_assert(kTokenBytes == 16);
-  for (int j = 0; j < 4; ++j) {
-    for (int i = 0; i < 8; ++i) {
-      out[j][i] = static_cast<unsigned char>(h0[j] >> (8 * i));
-      out[j][8 + i] = static_cast<unsigned char>(h1[j] >> (8 * i));
-    }
-  }
+  for (int j = 0; j < 4; ++j) PutToken(h0[j], h1[j], out[j]);
   sodium_memzero(v, sizeof v);
   sodium_memzero(m, sizeof m);
   sodium_memzero(h0, sizeof h0);
@@ -169,11 +174,7 @@ bool HaveAvx2() {
 // its length.
 std::size_t OneBlockMessage(std::string_view domain, std::string_view value,
                             unsigned char block[kBlockBytes]) {
-  const auto n = static_cast<std::uint32_t>(domain.size());
-  block[0] = static_cast<unsigned char>(n);
-  block[1] = static_cast<unsigned char>(n >> 8);
-  block[2] = static_cast<unsigned char>(n >> 16);
-  block[3] = static_cast<unsigned char>(n >> 24);
+  PutDomainLength(domain, block);
   std::size_t fill = 4;
   if (!domain.empty()) std::memcpy(block + fill, domain.data(), domain.size());
   fill += domain.size();
@@ -227,10 +228,8 @@ void TokenKey::Compute(std::string_view domain, std::string_view value, unsigned
   if (domain.size() > 0xffffffffULL) std::abort();  // as Token
   std::uint64_t h[8];
   std::memcpy(h, chain_.data(), sizeof h);
-  const auto n = static_cast<std::uint32_t>(domain.size());
-  const unsigned char prefix[4] = {
-      static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-      static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+  unsigned char prefix[4];
+  PutDomainLength(domain, prefix);
   const std::string_view pieces[3] = {
       std::string_view(reinterpret_cast<const char*>(prefix), sizeof prefix), domain, value};
   // Streams the pieces through one block buffer; a full block is
@@ -254,9 +253,7 @@ void TokenKey::Compute(std::string_view domain, std::string_view value, unsigned
   std::memset(block + fill, 0, kBlockBytes - fill);
   done += fill;
   Compress(h, block, done, true);
-  for (std::size_t i = 0; i < kTokenBytes; ++i) {
-    out[i] = static_cast<unsigned char>(h[i / 8] >> (8 * (i % 8)));
-  }
+  PutToken(h[0], h[1], out);
   sodium_memzero(block, sizeof block);
   sodium_memzero(h, sizeof h);
 }
