@@ -176,8 +176,13 @@ class TokenKey {
   // + |value| ≤ 128 bytes); otherwise four Computes. Same preconditions.
   void ComputeFour(const std::string_view (&domain)[4], const std::string_view (&value)[4],
                    unsigned char* const (&out)[4]) const;
-  // Computes n tokens, four at a time: message(i) gives the i-th domain,
-  // value and output (a struct with members domain, value, out). A last
+  // One token to compute: Token(key, domain, value) into out[0, kTokenBytes).
+  struct Message {
+    std::string_view domain, value;
+    unsigned char* out;
+  };
+  // Computes n tokens, four at a time: message(i) gives the i-th Message
+  // (or any struct with members domain, value, out). A last
   // group of two or three is filled up with repeats of its last message
   // (one four-way hash costs less than two single ones); a last single
   // message is hashed alone.

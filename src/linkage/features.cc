@@ -317,16 +317,12 @@ score::Key128 FeatureExtractor::Tok(std::string_view domain, std::string_view va
 }
 
 void FeatureExtractor::TokAll(std::span<const TokRequest> requests) const {
-  struct Message {
-    std::string_view domain, value;
-    unsigned char* out;
-  };
   constexpr std::size_t kChunk = 16;
   unsigned char bytes[kChunk][16];
   for (std::size_t at = 0; at < requests.size(); at += kChunk) {
     const std::size_t n = std::min(kChunk, requests.size() - at);
     token_key_.ComputeEach(n, [&](std::size_t i) {
-      return Message{requests[at + i].domain, requests[at + i].value, bytes[i]};
+      return crypto::TokenKey::Message{requests[at + i].domain, requests[at + i].value, bytes[i]};
     });
     for (std::size_t i = 0; i < n; ++i) *requests[at + i].out = KeyOfToken(bytes[i]);
   }

@@ -117,7 +117,6 @@ DateLevel CompareDates(const BirthEvidence& a, const BirthEvidence& b) {
 
 namespace {
 
-// EncodeDate with `make(domain, value)` giving each token.
 // The messages a date's tokens are made of, each with where its token goes.
 struct DateMessage {
   enum Slot { kYear, kYearBefore, kYearAfter, kYearMonth, kFull, kSwapped, kRangeYear };
@@ -187,12 +186,9 @@ DateTokens EncodeDate(const crypto::TokenKey& date_key, const BirthEvidence& evi
   const Normal n = Normalise(evidence);
   const std::vector<DateMessage> messages = DateMessages(n);
   std::vector<Token128> tokens(messages.size());
-  struct Message {
-    std::string_view domain, value;
-    unsigned char* out;
-  };
   date_key.ComputeEach(messages.size(), [&](std::size_t i) {
-    return Message{messages[i].domain, messages[i].value, tokens[i].bytes.data()};
+    return crypto::TokenKey::Message{messages[i].domain, messages[i].value,
+                                     tokens[i].bytes.data()};
   });
   return Assemble(n.kind, messages, tokens);
 }
